@@ -1,0 +1,54 @@
+#include "app/routes.hpp"
+
+#include "app/echo_handler.hpp"
+#include "bridge/web_voice_session.hpp"
+#include "live/live_calls_session.hpp"
+#include "ops/metrics.hpp"
+
+namespace voxgate {
+namespace {
+
+void add_operations(Router& r) {
+  r.add(HttpRoute{http::verb::get, "/health", false, "/health",
+                  [](const HttpRequest&, const Settings&, Respond respond) {
+                    respond(text_response(http::status::ok, R"({"status":"ok"})",
+                                          "application/json"));
+                  }});
+  // Ready when every dependency answers; the embedded defaults have none that can fail yet.
+  r.add(HttpRoute{http::verb::get, "/ready", false, "/ready",
+                  [](const HttpRequest&, const Settings&, Respond respond) {
+                    respond(text_response(http::status::ok,
+                                          R"({"status":"ready","broker":"in-process"})",
+                                          "application/json"));
+                  }});
+  r.add(HttpRoute{http::verb::get, "/metrics", false, "/metrics",
+                  [](const HttpRequest&, const Settings&, Respond respond) {
+                    respond(text_response(http::status::ok, metrics().render(),
+                                          "text/plain; version=0.0.4; charset=utf-8"));
+                  }});
+}
+
+void add_websockets(Router& r) {
+  r.add(WsRoute{"/ws/live-calls",
+                [](std::string_view p) {
+                  return p == "/ws/live-calls" || p.starts_with("/ws/live-calls/");
+                },
+                nullptr, [](std::string_view) { return make_live_calls_handler(); }});
+  r.add(WsRoute{"/api/web-voice/<trackingId>",
+                [](std::string_view p) { return p.starts_with("/api/web-voice/"); }, nullptr,
+                [](std::string_view p) { return make_web_voice_handler(p); }});
+  r.add(WsRoute{"/ws/echo", [](std::string_view p) { return p == "/ws/echo"; },
+                [](const Config& c) { return c.dev.echo_route; },
+                [](std::string_view) { return make_echo_handler(); }});
+}
+
+}  // namespace
+
+Router make_router() {
+  Router r;
+  add_operations(r);
+  add_websockets(r);
+  return r;
+}
+
+}  // namespace voxgate

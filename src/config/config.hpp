@@ -1,0 +1,84 @@
+#pragma once
+// The effective configuration: every option voxgate knows, with its default.
+// Names, environment variables and help texts live in options.cpp, the one table.
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace voxgate {
+
+using Millis = std::chrono::milliseconds;
+
+// One origin entry and where it came from, so a decision can name its source.
+struct OriginEntry {
+  std::string text;    // as written, e.g. "https://*.voxanne.ai"
+  std::string source;  // "[origins].allow", "FRONTEND_URL", "CORS_ORIGIN", "ALLOWED_WS_ORIGINS",
+                       // "VOXGATE_ORIGINS_ALLOW"
+};
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // host:port
+  int threads = 0;                        // 0 = one per core
+  std::string tls_cert;                   // PEM chain; TLS is on when cert and key are set
+  std::string tls_key;                    // PEM private key
+};
+
+struct LimitsConfig {
+  std::size_t header_bytes = 16 * 1024;
+  std::size_t body_bytes = 1024 * 1024;
+  Millis handshake_timeout{10'000};  // whole request head (and TLS handshake) must arrive by then
+  Millis http_idle_timeout{30'000};  // keep-alive connection with no request
+  std::size_t max_connections = 16'384;
+  std::size_t ws_message_bytes = 64 * 1024;
+  Millis shutdown_grace{10'000};
+};
+
+struct OriginsConfig {
+  std::vector<OriginEntry> allow;  // file entries merged with the environment lists
+  bool allow_missing = true;       // requests without an Origin header (non-browser clients)
+};
+
+struct LiveConfig {
+  Millis auth_timeout{5'000};
+  Millis ping_interval{25'000};
+  Millis idle_timeout{60'000};
+  std::size_t queue_bytes = 1024 * 1024;
+};
+
+struct DevConfig {
+  bool enabled = false;     // development helpers (token minting); never in production
+  bool echo_route = false;  // /ws/echo for RFC 6455 conformance suites
+};
+
+struct LogConfig {
+  std::string level = "info";         // debug, info, warn, error
+  Millis rejection_interval{10'000};  // one "Origin not allowed" line per origin per interval
+};
+
+struct AuthConfig {
+  std::string jwt_secret;  // HS256 secret of the Supabase project; secret, masked in output
+};
+
+struct PublishConfig {
+  std::vector<std::string> api_keys;  // bearer keys for POST /api/events; secret, masked in output
+};
+
+struct Config {
+  std::string path;  // the file it was read from; empty when none
+  ServerConfig server;
+  LimitsConfig limits;
+  OriginsConfig origins;
+  LiveConfig live;
+  DevConfig dev;
+  LogConfig log;
+  AuthConfig auth;
+  PublishConfig publish;
+  // Option key -> where its value came from ("file", "VOXGATE_LISTEN", "file, FRONTEND_URL");
+  // an option absent here has its default. Filled by load_config, shown by describe_config.
+  std::map<std::string, std::string> sources;
+};
+
+}  // namespace voxgate

@@ -1,0 +1,381 @@
+#include "config/options.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+#include "config/units.hpp"
+
+namespace voxgate {
+namespace {
+
+// Conversions between Config field types and OptionValue, picked by overload in field().
+OptionValue to_value(const std::string& v) {
+  return v;
+}
+OptionValue to_value(bool v) {
+  return v;
+}
+OptionValue to_value(int v) {
+  return std::int64_t{v};
+}
+OptionValue to_value(std::size_t v) {
+  return static_cast<std::int64_t>(v);
+}
+OptionValue to_value(Millis v) {
+  return v;
+}
+OptionValue to_value(const std::vector<OriginEntry>& v) {
+  std::vector<ListItem> items;
+  for (const auto& e : v) items.push_back({e.text, e.source});
+  return items;
+}
+OptionValue to_value(const std::vector<std::string>& v) {
+  std::vector<ListItem> items;
+  for (const auto& text : v) items.push_back({text, {}});
+  return items;
+}
+
+void from_value(OptionValue v, std::string& out) {
+  out = std::get<std::string>(std::move(v));
+}
+void from_value(OptionValue v, bool& out) {
+  out = std::get<bool>(v);
+}
+void from_value(OptionValue v, int& out) {
+  out = static_cast<int>(std::get<std::int64_t>(v));
+}
+void from_value(OptionValue v, std::size_t& out) {
+  out = static_cast<std::size_t>(std::get<std::int64_t>(v));
+}
+void from_value(OptionValue v, Millis& out) {
+  out = std::get<Millis>(v);
+}
+void from_value(OptionValue v, std::vector<OriginEntry>& out) {
+  out.clear();
+  for (auto& item : std::get<std::vector<ListItem>>(v))
+    out.push_back({std::move(item.text), std::move(item.source)});
+}
+void from_value(OptionValue v, std::vector<std::string>& out) {
+  out.clear();
+  for (auto& item : std::get<std::vector<ListItem>>(v)) out.push_back(std::move(item.text));
+}
+
+template <class Section, class Field>
+Access field(Section Config::*section, Field Section::*member) {
+  return {[=](const Config& c) { return to_value(c.*section.*member); },
+          [=](Config& c, OptionValue v) { from_value(std::move(v), c.*section.*member); }};
+}
+
+std::int64_t integer(const OptionValue& v) {
+  return std::get<std::int64_t>(v);
+}
+
+Bound integer_between(std::int64_t lo, std::int64_t hi) {
+  return {"between " + std::to_string(lo) + " and " + std::to_string(hi),
+          [=](const OptionValue& v) { return integer(v) >= lo && integer(v) <= hi; }};
+}
+
+Bound at_least(std::int64_t lo) {
+  return {"at least " + std::to_string(lo), [=](const OptionValue& v) { return integer(v) >= lo; }};
+}
+
+Bound size_between(std::uint64_t lo, std::uint64_t hi) {
+  return {"between " + format_size(lo) + " and " + format_size(hi), [=](const OptionValue& v) {
+            return integer(v) >= static_cast<std::int64_t>(lo) &&
+                   integer(v) <= static_cast<std::int64_t>(hi);
+          }};
+}
+
+Bound positive() {
+  return {"more than 0", [](const OptionValue& v) { return std::get<Millis>(v).count() > 0; }};
+}
+
+Bound one_of(std::vector<std::string> words) {
+  std::string rule = "one of ";
+  for (std::size_t i = 0; i < words.size(); ++i) rule += (i ? ", " : "") + words[i];
+  return {rule, [words = std::move(words)](const OptionValue& v) {
+            return std::find(words.begin(), words.end(), std::get<std::string>(v)) != words.end();
+          }};
+}
+
+// host:port with a numeric port; IPv6 hosts in brackets, as in a URL.
+bool is_host_port(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  const auto host = std::string_view(text).substr(0, colon);
+  const auto port = std::string_view(text).substr(colon + 1);
+  if (port.empty() || port.size() > 5) return false;
+  if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return false;
+  if (std::stoi(std::string(port)) > 65535) return false;
+  if (host.front() == '[') return host.size() > 2 && host.back() == ']';
+  return host.find_first_of(":[] \t/") == std::string_view::npos;
+}
+
+Bound host_port() {
+  return {R"(host:port, e.g. "127.0.0.1:8080", "0.0.0.0:443" or "[::1]:8080")",
+          [](const OptionValue& v) { return is_host_port(std::get<std::string>(v)); }};
+}
+
+constexpr std::uint64_t KiB = 1024;
+constexpr std::uint64_t MiB = 1024 * KiB;
+constexpr std::uint64_t GiB = 1024 * MiB;
+
+using T = OptionType;
+
+std::vector<Option> make_table() {
+  std::vector<Option> table = {
+      {.key = "server.listen",
+       .type = T::string,
+       .access = field(&Config::server, &ServerConfig::listen),
+       .meaning = "address to listen on; serve --listen wins over every other setting",
+       .bound = host_port(),
+       .env = {{"VOXGATE_LISTEN"}, {"PORT", EnvForm::port}}},
+      {.key = "server.threads",
+       .type = T::integer,
+       .access = field(&Config::server, &ServerConfig::threads),
+       .meaning = "I/O threads; 0 means one per CPU core",
+       .bound = integer_between(0, 256)},
+      {.key = "server.tls_cert",
+       .type = T::string,
+       .access = field(&Config::server, &ServerConfig::tls_cert),
+       .meaning = "PEM certificate chain file; TLS is on when tls_cert and tls_key are both set"},
+      {.key = "server.tls_key",
+       .type = T::string,
+       .access = field(&Config::server, &ServerConfig::tls_key),
+       .meaning = "PEM private key file belonging to tls_cert"},
+      {.key = "limits.header_bytes",
+       .type = T::size,
+       .access = field(&Config::limits, &LimitsConfig::header_bytes),
+       .meaning = "largest HTTP request head (request line and headers) accepted",
+       .bound = size_between(KiB, MiB)},
+      {.key = "limits.body_bytes",
+       .type = T::size,
+       .access = field(&Config::limits, &LimitsConfig::body_bytes),
+       .meaning = "largest HTTP request body accepted",
+       .bound = size_between(KiB, GiB)},
+      {.key = "limits.handshake_timeout",
+       .type = T::duration,
+       .access = field(&Config::limits, &LimitsConfig::handshake_timeout),
+       .meaning = "time for a new connection's request head (and TLS handshake) to arrive",
+       .bound = positive()},
+      {.key = "limits.http_idle_timeout",
+       .type = T::duration,
+       .access = field(&Config::limits, &LimitsConfig::http_idle_timeout),
+       .meaning = "how long a keep-alive connection may wait for its next request",
+       .bound = positive()},
+      {.key = "limits.max_connections",
+       .type = T::integer,
+       .access = field(&Config::limits, &LimitsConfig::max_connections),
+       .meaning = "open connections at most; further ones are refused",
+       .bound = at_least(1)},
+      {.key = "limits.ws_message_bytes",
+       .type = T::size,
+       .access = field(&Config::limits, &LimitsConfig::ws_message_bytes),
+       .meaning = "largest WebSocket message accepted; a larger one closes the socket with 1009",
+       .bound = size_between(KiB, GiB)},
+      {.key = "limits.shutdown_grace",
+       .type = T::duration,
+       .access = field(&Config::limits, &LimitsConfig::shutdown_grace),
+       .meaning = "how long shutdown waits for open connections before cutting them",
+       .bound = positive()},
+      {.key = "origins.allow",
+       .type = T::string_list,
+       .access = field(&Config::origins, &OriginsConfig::allow),
+       .meaning = "origins allowed for CORS and WebSocket: \"https://a.com\", \"https://*.a.com\", "
+                  "\"http://localhost:*\"",
+       .env = {{"FRONTEND_URL", EnvForm::one_item}, {"CORS_ORIGIN"}, {"ALLOWED_WS_ORIGINS"}}},
+      {.key = "origins.allow_missing",
+       .type = T::boolean,
+       .access = field(&Config::origins, &OriginsConfig::allow_missing),
+       .meaning = "accept requests without an Origin header (non-browser clients)"},
+      {.key = "live.auth_timeout",
+       .type = T::duration,
+       .access = field(&Config::live, &LiveConfig::auth_timeout),
+       .meaning = "time a /ws/live-calls client has to send its subscribe message",
+       .bound = positive()},
+      {.key = "live.ping_interval",
+       .type = T::duration,
+       .access = field(&Config::live, &LiveConfig::ping_interval),
+       .meaning = "how often the server pings each live-calls connection",
+       .bound = positive()},
+      {.key = "live.idle_timeout",
+       .type = T::duration,
+       .access = field(&Config::live, &LiveConfig::idle_timeout),
+       .meaning = "a live-calls connection silent this long is closed; longer than ping_interval",
+       .bound = positive()},
+      {.key = "live.queue_bytes",
+       .type = T::size,
+       .access = field(&Config::live, &LiveConfig::queue_bytes),
+       .meaning = "outbound queue per connection; a client behind by more is closed 1013",
+       .bound = size_between(KiB, GiB)},
+      {.key = "dev.enabled",
+       .type = T::boolean,
+       .access = field(&Config::dev, &DevConfig::enabled),
+       .meaning = "development helpers such as token minting; never in production"},
+      {.key = "dev.echo_route",
+       .type = T::boolean,
+       .access = field(&Config::dev, &DevConfig::echo_route),
+       .meaning = "serve /ws/echo for RFC 6455 conformance suites"},
+      {.key = "log.level",
+       .type = T::string,
+       .access = field(&Config::log, &LogConfig::level),
+       .meaning = "least severe log level written",
+       .bound = one_of({"debug", "info", "warn", "error"})},
+      {.key = "log.rejection_interval",
+       .type = T::duration,
+       .access = field(&Config::log, &LogConfig::rejection_interval),
+       .meaning = "one \"Origin not allowed\" log line per origin per interval",
+       .bound = positive()},
+      {.key = "auth.jwt_secret",
+       .type = T::string,
+       .access = field(&Config::auth, &AuthConfig::jwt_secret),
+       .meaning = "HS256 secret that signs user JWTs (the Supabase project's JWT secret)",
+       .env = {{"SUPABASE_JWT_SECRET"}},
+       .secret = true},
+      {.key = "publish.api_keys",
+       .type = T::string_list,
+       .access = field(&Config::publish, &PublishConfig::api_keys),
+       .meaning = "bearer keys the platform's backend presents to POST /api/events",
+       .env = {{"VOXGATE_API_KEY", EnvForm::one_item}},
+       .secret = true},
+  };
+  for (auto& option : table)
+    option.env.insert(option.env.begin(), {automatic_env_name(option.key)});
+  return table;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// A typo, not a different word: a third of the name may differ, at least two characters.
+std::size_t typo_budget(std::string_view name) {
+  return std::max<std::size_t>(2, name.size() / 3);
+}
+
+std::vector<std::string> section_names() {
+  std::vector<std::string> names;
+  for (const auto& option : options())
+    if (std::find(names.begin(), names.end(), option.section()) == names.end())
+      names.emplace_back(option.section());
+  return names;
+}
+
+std::string joined(const std::vector<std::string>& words, std::string_view before,
+                   std::string_view after) {
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i)
+    out += (i ? ", " : "") + std::string(before) + words[i] + std::string(after);
+  return out;
+}
+
+}  // namespace
+
+std::string Option::file_source() const {
+  return "[" + std::string(section()) + "]." + std::string(name());
+}
+
+const std::vector<Option>& options() {
+  static const std::vector<Option> table = make_table();
+  return table;
+}
+
+const Option* find_option(std::string_view key) {
+  for (const auto& option : options())
+    if (option.key == key) return &option;
+  return nullptr;
+}
+
+bool is_section(std::string_view name) {
+  for (const auto& option : options())
+    if (option.section() == name) return true;
+  return false;
+}
+
+std::string automatic_env_name(std::string_view key) {
+  std::string name = "VOXGATE_";
+  for (char c : key)
+    name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+std::string unknown_option_message(std::string_view key) {
+  const auto dot = key.find('.');
+  const std::string section = dot == std::string_view::npos ? "" : lower(key.substr(0, dot));
+  const std::string name = lower(dot == std::string_view::npos ? key : key.substr(dot + 1));
+  const Option* best = nullptr;
+  std::size_t best_distance = typo_budget(name) + 1;
+  for (const auto& option : options()) {
+    // Either the whole key is misspelt, or the right name sits in the wrong (or no) section.
+    const std::size_t whole = edit_distance(lower(key), option.key);
+    const std::size_t moved =
+        edit_distance(name, option.name()) + (section == option.section() ? 0 : 1);
+    if (std::min(whole, moved) < best_distance) {
+      best_distance = std::min(whole, moved);
+      best = &option;
+    }
+  }
+  std::string message = "unknown option " + std::string(key);
+  if (best) return message + "; did you mean " + best->key + "?";
+  if (is_section(section)) {
+    std::vector<std::string> names;
+    for (const auto& option : options())
+      if (option.section() == section) names.emplace_back(option.name());
+    return message + "; [" + section + "] has " + joined(names, "", "");
+  }
+  return message + "; the sections are " + joined(section_names(), "[", "]");
+}
+
+std::string unknown_section_message(std::string_view name) {
+  std::string best;
+  std::size_t best_distance = typo_budget(name) + 1;
+  for (const auto& section : section_names()) {
+    const std::size_t distance = edit_distance(lower(name), section);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = section;
+    }
+  }
+  std::string message = "unknown section [" + std::string(name) + "]";
+  if (!best.empty()) return message + "; did you mean [" + best + "]?";
+  return message + "; the sections are " + joined(section_names(), "[", "]");
+}
+
+std::string expected_text(OptionType type) {
+  switch (type) {
+    case OptionType::string:
+      return "a string";
+    case OptionType::boolean:
+      return "true or false";
+    case OptionType::integer:
+      return "an integer";
+    case OptionType::size:
+      return "a size: " + std::string(size_syntax);
+    case OptionType::duration:
+      return "a duration: " + std::string(duration_syntax);
+    case OptionType::string_list:
+      return "an array of strings";
+  }
+  return "a value";
+}
+
+}  // namespace voxgate

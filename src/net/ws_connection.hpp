@@ -1,0 +1,59 @@
+#pragma once
+// A WebSocket route's view of its connection and the handler it supplies, in the spirit of
+// uWebSockets: the route writes open/message/close logic and never sees the stream type.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "net/session.hpp"
+#include "net/settings.hpp"
+
+namespace voxgate {
+
+// One encoded message shared by every recipient: fan-out never copies the bytes.
+using SharedPayload = std::shared_ptr<const std::string>;
+
+struct ConnectionInfo {
+  std::string remote;  // "ip:port"
+  std::string origin;  // as sent, empty when absent
+  std::string path;    // request path without the query
+  std::string route;   // metric label of the route
+};
+
+class WsConnection : public std::enable_shared_from_this<WsConnection> {
+ public:
+  virtual ~WsConnection() = default;
+
+  // All calls on the connection's own executor (its worker thread).
+  virtual void send(SharedPayload payload, bool binary) = 0;
+  virtual void close(std::uint16_t code, std::string_view reason) = 0;
+  virtual std::size_t queued_bytes() const = 0;
+  virtual boost::asio::any_io_executor executor() = 0;
+
+  const ConnectionInfo& info() const { return info_; }
+  const Settings& settings() const { return *settings_; }
+
+  void send_text(std::string text) {
+    send(std::make_shared<const std::string>(std::move(text)), false);
+  }
+
+ protected:
+  ConnectionInfo info_;
+  SettingsPtr settings_;  // the config this connection was opened under
+};
+
+class WsHandler {
+ public:
+  virtual ~WsHandler() = default;
+  virtual void on_open(WsConnection& c) {}
+  // `data` is only valid during the call.
+  virtual void on_message(WsConnection& c, std::string_view data, bool binary) = 0;
+  // Called by the worker's sweep: the place for per-connection deadlines.
+  virtual void on_sweep(WsConnection& c, SteadyTime now) {}
+  virtual void on_close(WsConnection& c) {}
+};
+
+}  // namespace voxgate

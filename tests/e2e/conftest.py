@@ -1,0 +1,185 @@
+"""Starts the real voxgate binary for end-to-end tests and reads its JSON logs."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Variables that change voxgate's behaviour; tests set them explicitly or not at all.
+VOXGATE_ENV = ("FRONTEND_URL", "CORS_ORIGIN", "ALLOWED_WS_ORIGINS", "PORT", "VOXGATE_LISTEN",
+               "VOXGATE_CONFIG", "SUPABASE_JWT_SECRET", "VOXGATE_API_KEY")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--voxgate", default=str(REPO / "build/release/voxgate"),
+                     help="path of the voxgate binary under test")
+
+
+@pytest.fixture(scope="session")
+def voxgate_bin(request):
+    path = request.config.getoption("--voxgate")
+    assert os.access(path, os.X_OK), f"voxgate binary not found at {path}; build it first"
+    return path
+
+
+def clean_env(extra=None):
+    env = {k: v for k, v in os.environ.items()
+           if k not in VOXGATE_ENV and not k.startswith("VOXGATE_")}
+    env.update(extra or {})
+    return env
+
+
+class Gateway:
+    """One running voxgate process with its config file and captured log lines."""
+
+    def __init__(self, binary, workdir, config_text, env=None, args=()):
+        self.workdir = Path(workdir)
+        self.config_path = self.workdir / "voxgate.toml"
+        self.config_path.write_text(config_text)
+        self.logs = []
+        self.raw = []
+        self._cond = threading.Condition()
+        cmd = [binary, "serve", "--config", str(self.config_path), "--listen", "127.0.0.1:0",
+               *args]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     env=clean_env(env), cwd=self.workdir)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        line = self.wait_for_log("voxgate listening", timeout=20)
+        self.port = line["port"]
+        self.host = "127.0.0.1"
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            text = raw.decode("utf-8", "replace").rstrip("\n")
+            with self._cond:
+                self.raw.append(text)
+                try:
+                    self.logs.append(json.loads(text))
+                except ValueError:
+                    pass
+                self._cond.notify_all()
+        with self._cond:
+            self._cond.notify_all()
+
+    def wait_for_log(self, msg, timeout=10, start=0, **fields):
+        """Returns the first log line at or after index `start` with this msg and fields."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for line in self.logs[start:]:
+                    if line.get("msg") == msg and all(line.get(k) == v for k, v in fields.items()):
+                        return line
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and not self._reader.is_alive()):
+                    raise AssertionError(f"no log line {msg!r} {fields}; got:\n" +
+                                         "\n".join(self.raw[-40:]))
+                self._cond.wait(left)
+
+    def log_mark(self):
+        with self._cond:
+            return len(self.logs)
+
+    def lines(self, msg):
+        with self._cond:
+            return [l for l in self.logs if l.get("msg") == msg]
+
+    def url(self, path):
+        return f"http://{self.host}:{self.port}{path}"
+
+    def ws_url(self, path):
+        return f"ws://{self.host}:{self.port}{path}"
+
+    def get(self, path, headers=None, method="GET"):
+        req = urllib.request.Request(self.url(path), headers=headers or {}, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as res:
+                return res.status, dict(res.headers), res.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read().decode()
+
+    def metrics(self):
+        status, _, body = self.get("/metrics")
+        assert status == 200
+        values = {}
+        for line in body.splitlines():
+            if line and not line.startswith("#"):
+                name, _, value = line.rpartition(" ")
+                values[name] = float(value)
+        return values
+
+    def metric(self, series):
+        return self.metrics().get(series, 0.0)
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def write_config(self, text):
+        # Write then rename, as editors and config managers do.
+        tmp = self.config_path.with_suffix(".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, self.config_path)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._reader.join(timeout=5)
+        return self.proc.returncode
+
+
+@pytest.fixture
+def gateway(voxgate_bin, tmp_path):
+    """gateway(config_text, env=None) starts voxgate; every started one is stopped after."""
+    started = []
+
+    def start(config_text="", env=None, args=()):
+        gw = Gateway(voxgate_bin, tmp_path, config_text, env, args)
+        started.append(gw)
+        return gw
+
+    yield start
+    for gw in started:
+        code = gw.stop()
+        # A sanitizer report makes the process exit non-zero: no test passes over one.
+        assert code == 0, "voxgate exited with %s:\n%s" % (code, "\n".join(gw.raw[-60:]))
+
+
+def raw_http(port, data, timeout=10):
+    """Sends raw bytes and returns everything the server answers until it closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+@pytest.fixture(scope="module")
+def echo_server(voxgate_bin, tmp_path_factory):
+    """One gateway with the RFC 6455 echo route for a whole module of conformance cases."""
+    max_message = 64 * 1024
+    gw = Gateway(voxgate_bin, tmp_path_factory.mktemp("echo"),
+                 '[dev]\necho_route = true\n[limits]\nws_message_bytes = "64KiB"\n')
+    gw.max_message = max_message
+    yield gw
+    assert gw.stop() == 0, "\n".join(gw.raw[-60:])
