@@ -30,6 +30,14 @@ int main(int argc, char** argv) {
   add_config(check_origin);
   check_origin->add_option("origin", origin, "e.g. https://voxanne.ai")->required();
 
+  std::string user = "dev-user", org = "dev-org";
+  int ttl = 3600;
+  auto* token = app.add_subcommand("token", "Mint a development JWT signed with [auth].jwt_secret");
+  add_config(token);
+  token->add_option("--user", user, "the token's sub")->capture_default_str();
+  token->add_option("--org", org, "the org id, written at [auth].org_claim")->capture_default_str();
+  token->add_option("--ttl", ttl, "lifetime in seconds")->capture_default_str();
+
   voxgate::cli::DoctorOptions doctor_opts;
   int timeout_ms = 5000;
   auto* doctor = app.add_subcommand(
@@ -46,6 +54,7 @@ int main(int argc, char** argv) {
   if (*serve) return voxgate::cli::serve(config_path, listen);
   if (*check_config) return voxgate::cli::check_config(config_path);
   if (*check_origin) return voxgate::cli::check_origin(config_path, origin);
+  if (*token) return voxgate::cli::token(config_path, user, org, ttl);
   if (*doctor) {
     doctor_opts.timeout = voxgate::Millis(timeout_ms);
     return voxgate::cli::doctor(doctor_opts);

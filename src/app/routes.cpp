@@ -1,6 +1,7 @@
 #include "app/routes.hpp"
 
 #include "app/echo_handler.hpp"
+#include "app/publish_route.hpp"
 #include "bridge/web_voice_session.hpp"
 #include "live/live_calls_session.hpp"
 #include "ops/metrics.hpp"
@@ -8,18 +9,22 @@
 namespace voxgate {
 namespace {
 
-void add_operations(Router& r) {
+void add_operations(Router& r, Services& services) {
   r.add(HttpRoute{http::verb::get, "/health", false, "/health",
                   [](const HttpRequest&, const Settings&, Respond respond) {
                     respond(text_response(http::status::ok, R"({"status":"ok"})",
                                           "application/json"));
                   }});
-  // Ready when every dependency answers; the embedded defaults have none that can fail yet.
+  // Ready when every dependency answers: a load balancer stops sending traffic otherwise.
   r.add(HttpRoute{http::verb::get, "/ready", false, "/ready",
-                  [](const HttpRequest&, const Settings&, Respond respond) {
-                    respond(text_response(http::status::ok,
-                                          R"({"status":"ready","broker":"in-process"})",
-                                          "application/json"));
+                  [&log = services.live.log](const HttpRequest&, const Settings&, Respond respond) {
+                    bool store = log.healthy();
+                    respond(text_response(
+                        store ? http::status::ok : http::status::service_unavailable,
+                        std::string(R"({"status":")") + (store ? "ready" : "not ready") +
+                            R"(","store":")" + (store ? "ok" : "failing") +
+                            R"(","broker":"in-process"})",
+                        "application/json"));
                   }});
   r.add(HttpRoute{http::verb::get, "/metrics", false, "/metrics",
                   [](const HttpRequest&, const Settings&, Respond respond) {
@@ -28,12 +33,13 @@ void add_operations(Router& r) {
                   }});
 }
 
-void add_websockets(Router& r) {
+void add_websockets(Router& r, Services& services) {
   r.add(WsRoute{"/ws/live-calls",
                 [](std::string_view p) {
                   return p == "/ws/live-calls" || p.starts_with("/ws/live-calls/");
                 },
-                nullptr, [](std::string_view) { return make_live_calls_handler(); }});
+                nullptr,
+                [&live = services.live](std::string_view) { return make_live_calls_handler(live); }});
   r.add(WsRoute{"/api/web-voice/<trackingId>",
                 [](std::string_view p) { return p.starts_with("/api/web-voice/"); }, nullptr,
                 [](std::string_view p) { return make_web_voice_handler(p); }});
@@ -44,10 +50,11 @@ void add_websockets(Router& r) {
 
 }  // namespace
 
-Router make_router() {
+Router make_router(Services& services) {
   Router r;
-  add_operations(r);
-  add_websockets(r);
+  add_operations(r, services);
+  r.add(make_publish_route(services.live.log));
+  add_websockets(r, services);
   return r;
 }
 

@@ -2,29 +2,25 @@
 
 #include <iostream>
 #include <string>
-#include <vector>
 
 #include "cli/commands.hpp"
-#include "config/load.hpp"
-#include "policy/origin_policy.hpp"
+#include "net/settings.hpp"
 
 namespace voxgate::cli {
 
 int check_origin(const std::string& config_path, const std::string& origin) {
-  const LoadResult loaded = load_config(config_path);
+  // The same loading as serve, so the answer is the one the gateway would give.
+  const SettingsLoad loaded = load_settings(config_path, process_environment());
   for (const auto& warning : loaded.warnings) std::cerr << "warning: " << warning << "\n";
-  if (!loaded.ok()) {
+  if (!loaded.settings) {
     for (const auto& error : loaded.errors) std::cerr << "error: " << error << "\n";
     return 2;
   }
-  std::vector<std::string> entry_errors;
-  const OriginPolicy policy(loaded.config.origins.allow, loaded.config.origins.allow_missing,
-                            &entry_errors);
-  for (const auto& error : entry_errors) std::cerr << "warning: entry skipped: " << error << "\n";
-
   // "" is tested as a present but empty header (malformed), never as a missing one.
-  const OriginDecision decision = policy.decide(origin);
-  std::cout << explain_decision(origin, decision);
+  const OriginDecision decision = loaded.settings->origins.decide(origin);
+  std::string text = explain_decision(origin, decision);
+  if (!text.empty() && text.back() != '\n') text.push_back('\n');
+  std::cout << text;
   return decision.allowed ? 0 : 1;
 }
 

@@ -10,6 +10,9 @@ namespace voxgate::cli {
 int serve(const std::string& config_path, const std::string& listen_flag);
 int check_config(const std::string& config_path);
 int check_origin(const std::string& config_path, const std::string& origin);
+// Prints an HS256 development token for `user` in `org`, signed with [auth].jwt_secret.
+int token(const std::string& config_path, const std::string& user, const std::string& org,
+          int ttl_seconds);
 
 struct DoctorOptions {
   std::string url;          // ws://host:port/path or wss://...

@@ -1,10 +1,14 @@
 #include <sys/resource.h>
 
 #include <cstdio>
+#include <thread>
 
 #include "app/routes.hpp"
 #include "cli/commands.hpp"
+#include "live/event_log.hpp"
+#include "live/live_hub.hpp"
 #include "net/server.hpp"
+#include "store/sqlite_event_store.hpp"
 #include "net/settings.hpp"
 #include "net/tls.hpp"
 #include "ops/log.hpp"
@@ -54,16 +58,39 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
     }
   }
 
-  SettingsStore settings(loaded.settings);
-  Router router = make_router();
-  Server server(settings, router, env, std::move(tls));
-  std::string listen = resolve_listen(listen_flag, config, env);
   std::string error;
+  auto store = open_sqlite_event_store(config.store, error);
+  if (!store) {
+    log::error("voxgate did not start", {{"error", error}, {"setting", "[store].path or VOXGATE_DB"}});
+    return 2;
+  }
+
+  SettingsStore settings(loaded.settings);
+  std::size_t threads = config.server.threads > 0
+                            ? static_cast<std::size_t>(config.server.threads)
+                            : std::max(1u, std::thread::hardware_concurrency());
+  // Declared before the workers so they outlive them: sessions destroyed with the workers'
+  // event loops still unregister from the hub.
+  std::unique_ptr<LiveHub> hub;
+  std::unique_ptr<EventLog> event_log;
+  WorkerPool workers(threads);
+  std::vector<boost::asio::io_context*> contexts;
+  for (std::size_t i = 0; i < workers.size(); ++i) contexts.push_back(&workers.at(i).context());
+  hub = std::make_unique<LiveHub>(contexts);
+  event_log = std::make_unique<EventLog>(std::move(store), *hub, config.history);
+  event_log->start();
+  Services services{LiveServices{*hub, *event_log}};
+  Router router = make_router(services);
+  Server server(settings, router, workers, env, std::move(tls));
+  server.on_reload([&](const Settings& s) { event_log->set_retention(s.config.history); });
+  std::string listen = resolve_listen(listen_flag, config, env);
   if (!server.bind(listen, error)) {
     log::error("voxgate did not start", {{"error", error}});
     return 2;
   }
-  return server.run();
+  int status = server.run();
+  event_log->stop();
+  return status;
 }
 
 }  // namespace voxgate::cli

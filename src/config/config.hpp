@@ -59,11 +59,31 @@ struct LogConfig {
 };
 
 struct AuthConfig {
-  std::string jwt_secret;  // HS256 secret of the Supabase project; secret, masked in output
+  std::string jwt_secret;       // HS256 secret of the Supabase project; secret, masked in output
+  std::string public_key_file;  // PEM public key for RS256/ES256 tokens without a JWKS
+  std::string jwks_file;        // JWKS document; keys chosen by the token's kid
+  std::vector<std::string> algorithms{"HS256", "RS256", "ES256"};  // the alg allow-list
+  std::string issuer;    // required iss when set
+  std::string audience;  // required aud when set
+  Millis clock_skew{30'000};
+  std::string org_claim = "app_metadata.org_id";  // dotted path to the org id in the claims
+  std::size_t max_token_bytes = 8 * 1024;
 };
 
 struct PublishConfig {
   std::vector<std::string> api_keys;  // bearer keys for POST /api/events; secret, masked in output
+  std::size_t event_bytes = 64 * 1024;  // one event's JSON at most (413 above)
+  std::size_t max_batch = 1000;         // events in one POST at most
+};
+
+struct StoreConfig {
+  std::string path = "./voxgate.db";  // the SQLite file (env VOXGATE_DB)
+  std::string synchronous = "normal";  // "full" also survives power loss, at a cost per write
+};
+
+struct HistoryConfig {
+  std::size_t max_events_per_org = 10'000;  // retention by count
+  Millis max_age{24 * 3600 * 1000};         // retention by age
 };
 
 struct Config {
@@ -76,6 +96,8 @@ struct Config {
   LogConfig log;
   AuthConfig auth;
   PublishConfig publish;
+  StoreConfig store;
+  HistoryConfig history;
   // Option key -> where its value came from ("file", "VOXGATE_LISTEN", "file, FRONTEND_URL");
   // an option absent here has its default. Filled by load_config, shown by describe_config.
   std::map<std::string, std::string> sources;

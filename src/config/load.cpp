@@ -113,6 +113,10 @@ void warn(LoadResult& result) {
   if (c.dev.enabled)
     result.warnings.push_back(
         "dev.enabled is true: development helpers (token minting) are on; never in production");
+  if (c.auth.jwt_secret.empty() && c.auth.public_key_file.empty() && c.auth.jwks_file.empty())
+    result.warnings.push_back(
+        "no JWT key is configured: /ws/live-calls will refuse every token; set "
+        "SUPABASE_JWT_SECRET, [auth].jwks_file or [auth].public_key_file");
 }
 
 }  // namespace

@@ -91,6 +91,10 @@ Bound positive() {
   return {"more than 0", [](const OptionValue& v) { return std::get<Millis>(v).count() > 0; }};
 }
 
+Bound not_empty() {
+  return {"not empty", [](const OptionValue& v) { return !std::get<std::string>(v).empty(); }};
+}
+
 Bound one_of(std::vector<std::string> words) {
   std::string rule = "one of ";
   for (std::size_t i = 0; i < words.size(); ++i) rule += (i ? ", " : "") + words[i];
@@ -116,6 +120,33 @@ bool is_host_port(const std::string& text) {
 Bound host_port() {
   return {R"(host:port, e.g. "127.0.0.1:8080", "0.0.0.0:443" or "[::1]:8080")",
           [](const OptionValue& v) { return is_host_port(std::get<std::string>(v)); }};
+}
+
+Bound duration_at_most(Millis most, std::string_view most_text) {
+  return {"between 0s and " + std::string(most_text), [=](const OptionValue& v) {
+            return std::get<Millis>(v).count() >= 0 && std::get<Millis>(v) <= most;
+          }};
+}
+
+// The JWS algorithms the verifier implements; "none" is absent on purpose.
+Bound jwt_algorithms() {
+  return {R"(a non-empty list of "HS256", "RS256", "ES256"; "none" (unsigned tokens) is never )"
+          R"(allowed)",
+          [](const OptionValue& v) {
+            const auto& items = std::get<std::vector<ListItem>>(v);
+            return !items.empty() && std::all_of(items.begin(), items.end(), [](const auto& item) {
+              return item.text == "HS256" || item.text == "RS256" || item.text == "ES256";
+            });
+          }};
+}
+
+Bound claim_path() {
+  return {R"(a dotted claim path such as "app_metadata.org_id" or "org_id")",
+          [](const OptionValue& v) {
+            const auto& path = std::get<std::string>(v);
+            return !path.empty() && path.front() != '.' && path.back() != '.' &&
+                   path.find("..") == std::string::npos;
+          }};
 }
 
 constexpr std::uint64_t KiB = 1024;
@@ -234,12 +265,83 @@ std::vector<Option> make_table() {
        .meaning = "HS256 secret that signs user JWTs (the Supabase project's JWT secret)",
        .env = {{"SUPABASE_JWT_SECRET"}},
        .secret = true},
+      {.key = "auth.public_key_file",
+       .type = T::string,
+       .access = field(&Config::auth, &AuthConfig::public_key_file),
+       .meaning = "PEM public key (RSA or EC P-256) for RS256/ES256 tokens whose kid is not in "
+                  "jwks_file"},
+      {.key = "auth.jwks_file",
+       .type = T::string,
+       .access = field(&Config::auth, &AuthConfig::jwks_file),
+       .meaning = "JWKS file (the project's /auth/v1/.well-known/jwks.json); a token's kid picks "
+                  "its key"},
+      {.key = "auth.algorithms",
+       .type = T::string_list,
+       .access = field(&Config::auth, &AuthConfig::algorithms),
+       .meaning = "token algorithms accepted; each is verified only with its own kind of key",
+       .bound = jwt_algorithms()},
+      {.key = "auth.issuer",
+       .type = T::string,
+       .access = field(&Config::auth, &AuthConfig::issuer),
+       .meaning = "required iss claim, e.g. \"https://<project>.supabase.co/auth/v1\"; empty: "
+                  "not checked"},
+      {.key = "auth.audience",
+       .type = T::string,
+       .access = field(&Config::auth, &AuthConfig::audience),
+       .meaning = "required aud claim (Supabase writes \"authenticated\"); empty: not checked"},
+      {.key = "auth.clock_skew",
+       .type = T::duration,
+       .access = field(&Config::auth, &AuthConfig::clock_skew),
+       .meaning = "clock difference tolerated when checking exp and nbf",
+       .bound = duration_at_most(Millis{600'000}, "10m")},
+      {.key = "auth.org_claim",
+       .type = T::string,
+       .access = field(&Config::auth, &AuthConfig::org_claim),
+       .meaning = "dotted path of the claim holding the user's org id",
+       .bound = claim_path()},
+      {.key = "auth.max_token_bytes",
+       .type = T::size,
+       .access = field(&Config::auth, &AuthConfig::max_token_bytes),
+       .meaning = "longest token accepted; longer ones are refused before any decoding",
+       .bound = size_between(KiB, MiB)},
       {.key = "publish.api_keys",
        .type = T::string_list,
        .access = field(&Config::publish, &PublishConfig::api_keys),
        .meaning = "bearer keys the platform's backend presents to POST /api/events",
        .env = {{"VOXGATE_API_KEY", EnvForm::one_item}},
        .secret = true},
+      {.key = "publish.event_bytes",
+       .type = T::size,
+       .access = field(&Config::publish, &PublishConfig::event_bytes),
+       .meaning = "largest single event POST /api/events accepts; a larger one answers 413",
+       .bound = size_between(KiB, 16 * MiB)},
+      {.key = "publish.max_batch",
+       .type = T::integer,
+       .access = field(&Config::publish, &PublishConfig::max_batch),
+       .meaning = "events in one POST /api/events body at most",
+       .bound = integer_between(1, 100'000)},
+      {.key = "store.path",
+       .type = T::string,
+       .access = field(&Config::store, &StoreConfig::path),
+       .meaning = "SQLite file holding the event history; its directory must exist",
+       .bound = not_empty(),
+       .env = {{"VOXGATE_DB"}}},
+      {.key = "store.synchronous",
+       .type = T::string,
+       .access = field(&Config::store, &StoreConfig::synchronous),
+       .meaning = "\"normal\" survives a crash of voxgate; \"full\" also a power loss, at a cost "
+                  "per write",
+       .bound = one_of({"normal", "full"})},
+      {.key = "history.max_events_per_org",
+       .type = T::integer,
+       .access = field(&Config::history, &HistoryConfig::max_events_per_org),
+       .meaning = "events kept per org for recovery with since; older ones are dropped",
+       .bound = at_least(1)},
+      {.key = "history.max_age",
+       .type = T::duration,
+       .access = field(&Config::history, &HistoryConfig::max_age),
+       .meaning = "events older than this are dropped from the history",
+       .bound = positive()},
   };
   for (auto& option : table)
     option.env.insert(option.env.begin(), {automatic_env_name(option.key)});

@@ -1,54 +1,188 @@
 #include "live/live_calls_session.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 
+#include "auth/jwt.hpp"
 #include "ops/clock.hpp"
+#include "ops/log.hpp"
+#include "ops/metrics.hpp"
 
 namespace voxgate {
 namespace {
 
+namespace json = boost::json;
+
 std::string error_message(std::string_view text) {
-  return boost::json::serialize(boost::json::object{{"type", "error"}, {"message", text}});
+  return json::serialize(json::object{{"type", "error"}, {"message", text}});
 }
 
-// Subscriptions (JWT, per-org fan-out, recovery) build on this connection in the next step;
-// until then a dashboard can connect, ping, and is closed on the auth deadline.
-class LiveCallsSession final : public WsHandler {
+std::optional<std::uint64_t> since_of(const json::value& v) {
+  std::uint64_t out = 0;
+  if (v.is_string()) {
+    std::string_view s = v.get_string();
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+    return out;
+  }
+  if (v.is_uint64()) return v.get_uint64();
+  if (v.is_int64() && v.get_int64() >= 0) return static_cast<std::uint64_t>(v.get_int64());
+  return std::nullopt;
+}
+
+class LiveCallsSession final : public WsHandler, public LiveSubscriber {
  public:
+  explicit LiveCallsSession(LiveServices& services) : services_(services) {}
+
+  ~LiveCallsSession() override { unregister(); }
+
   void on_open(WsConnection& c) override {
+    conn_ = &c;
     auth_deadline_ = SteadyClock::now() + c.settings().config.live.auth_timeout;
   }
 
   void on_message(WsConnection& c, std::string_view data, bool binary) override {
     if (binary) return c.send_text(error_message("binary frames are not part of this protocol"));
     boost::system::error_code ec;
-    auto value = boost::json::parse(data, ec);
+    auto value = json::parse(data, ec);
     if (ec || !value.is_object())
       return c.send_text(error_message("malformed message: expected a JSON object"));
-    const auto* type = value.as_object().if_contains("type");
-    if (!type || !type->is_string())
-      return c.send_text(error_message("message has no \"type\" string"));
+    auto& msg = value.as_object();
+    const auto* type = msg.if_contains("type");
+    if (!type || !type->is_string()) return c.send_text(error_message("message has no \"type\" string"));
     std::string_view t = type->get_string();
     if (t == "ping")
-      return c.send_text(boost::json::serialize(
-          boost::json::object{{"type", "pong"}, {"timestamp", iso8601_now()}}));
-    if (t == "subscribe" || t == "refresh")
-      return c.send_text(error_message("subscriptions are not enabled on this gateway yet"));
+      return c.send_text(
+          json::serialize(json::object{{"type", "pong"}, {"timestamp", iso8601_now()}}));
+    if (t == "subscribe") return subscribe(c, msg);
+    if (t == "refresh") return refresh(c, msg);
     c.send_text(error_message("unknown message type \"" + std::string(t) + "\""));
   }
 
   void on_sweep(WsConnection& c, SteadyTime now) override {
-    if (!subscribed_ && now >= auth_deadline_) c.close(1008, "Unauthorized: no subscribe message");
+    if (state_ == State::waiting && now >= auth_deadline_)
+      return c.close(1008, "Unauthorized: no subscribe message");
+    if (state_ != State::waiting && unix_millis_now() / 1000 >= expires_at_)
+      c.close(1008, "Unauthorized: token expired");
+  }
+
+  void on_close(WsConnection&) override { unregister(); }
+
+  void deliver(const Delivery& d) override {
+    // While the history is being read, live events up to its end are part of it.
+    if (state_ != State::live || d.seq <= last_seq_) return;
+    last_seq_ = d.seq;
+    const auto limit = conn_->settings().config.live.queue_bytes;
+    if (conn_->queued_bytes() + d.payload->size() > limit) {
+      metrics().events_dropped.with({"slow_consumer"}).inc();
+      return conn_->close(1013, "slow consumer");
+    }
+    conn_->send(d.payload, false);
   }
 
  private:
+  enum class State { waiting, recovering, live };
+
+  std::optional<UserIdentity> verify(WsConnection& c, const json::object& msg) {
+    const auto* token = msg.if_contains("token");
+    if (!token || !token->is_string()) {
+      c.close(1008, "Unauthorized: invalid token");
+      return std::nullopt;
+    }
+    const auto& verifier = c.settings().tokens;
+    TokenCheck check = verifier->verify(token->get_string(), unix_millis_now() / 1000);
+    if (!check.identity) {
+      metrics().live_subscribes.with({check.expired() ? "expired" : "invalid"}).inc();
+      log::info("live-calls token refused",
+                {{"remote", c.info().remote}, {"reason", check.detail}});
+      c.close(1008, check.expired() ? "Unauthorized: token expired" : "Unauthorized: invalid token");
+      return std::nullopt;
+    }
+    return std::move(check.identity);
+  }
+
+  void subscribe(WsConnection& c, const json::object& msg) {
+    if (state_ != State::waiting) return c.send_text(error_message("already subscribed"));
+    std::optional<std::uint64_t> since;
+    if (const auto* s = msg.if_contains("since"); s && !s->is_null()) {
+      since = since_of(*s);
+      if (!since) return c.send_text(error_message("since: must be an event id from this stream"));
+    }
+    auto identity = verify(c, msg);
+    if (!identity) return;
+    identity_ = std::move(*identity);
+    expires_at_ = identity_.expires_at;
+    state_ = State::recovering;
+    recovering_since_ = since.has_value();
+    services_.hub.local(c.worker_index()).add(identity_.org_id, identity_.user_id, this);
+    registered_ = true;
+    metrics().live_subscribes.with({"ok"}).inc();
+
+    auto weak = c.weak_from_this();
+    auto executor = c.executor();
+    services_.log.recover(
+        RecoverRequest{identity_.org_id, identity_.user_id, since},
+        [weak, executor, this](RecoverResult result) {
+          boost::asio::post(executor, [weak, this, result = std::move(result)]() mutable {
+            if (auto conn = weak.lock()) recovered(*conn, std::move(result));
+          });
+        });
+  }
+
+  void recovered(WsConnection& c, RecoverResult result) {
+    if (state_ != State::recovering) return;
+    if (!result.error.empty()) return c.close(1011, "event history unavailable");
+    last_seq_ = result.last_seq;
+    c.send_text(json::serialize(json::object{{"type", "subscribed"},
+                                             {"userId", identity_.user_id},
+                                             {"orgId", identity_.org_id},
+                                             {"lastEventId", std::to_string(result.last_seq)}}));
+    if (recovering_since_) {
+      for (auto& e : result.events) c.send_text(std::move(e));
+      c.send_text(json::serialize(json::object{{"type", "recovered"},
+                                               {"count", result.events.size()},
+                                               {"complete", result.complete}}));
+    }
+    state_ = State::live;
+  }
+
+  void refresh(WsConnection& c, const json::object& msg) {
+    if (state_ == State::waiting) return c.send_text(error_message("subscribe first"));
+    const auto* token = msg.if_contains("token");
+    if (!token || !token->is_string()) return c.send_text(error_message("token: a JWT is required"));
+    TokenCheck check = c.settings().tokens->verify(token->get_string(), unix_millis_now() / 1000);
+    if (!check.identity)
+      return c.send_text(error_message(check.expired() ? "refresh token expired"
+                                                       : "refresh token invalid"));
+    if (check.identity->user_id != identity_.user_id || check.identity->org_id != identity_.org_id)
+      return c.send_text(error_message("refresh token is for another user or org"));
+    expires_at_ = check.identity->expires_at;
+    c.send_text(json::serialize(json::object{{"type", "refreshed"}, {"exp", expires_at_}}));
+  }
+
+  void unregister() {
+    if (!registered_) return;
+    registered_ = false;
+    services_.hub.local(conn_->worker_index()).remove(identity_.org_id, identity_.user_id, this);
+  }
+
+  LiveServices services_;  // references to the hub and log, which outlive every session
+  WsConnection* conn_ = nullptr;
+  State state_ = State::waiting;
+  UserIdentity identity_;
+  std::int64_t expires_at_ = 0;
+  std::uint64_t last_seq_ = 0;
   SteadyTime auth_deadline_{};
-  bool subscribed_ = false;
+  bool registered_ = false;
+  bool recovering_since_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<WsHandler> make_live_calls_handler() { return std::make_unique<LiveCallsSession>(); }
+std::unique_ptr<WsHandler> make_live_calls_handler(LiveServices& services) {
+  return std::make_unique<LiveCallsSession>(services);
+}
 
 }  // namespace voxgate

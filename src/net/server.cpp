@@ -34,21 +34,19 @@ bool split_host_port(const std::string& listen, std::string& host, std::string& 
 }
 }  // namespace
 
-Server::Server(SettingsStore& settings, const Router& router, Environment env,
+Server::Server(SettingsStore& settings, const Router& router, WorkerPool& workers, Environment env,
                std::unique_ptr<boost::asio::ssl::context> tls)
-    : settings_(settings), env_(std::move(env)), tls_(std::move(tls)), ctx_{settings, router} {
+    : settings_(settings),
+      env_(std::move(env)),
+      tls_(std::move(tls)),
+      ctx_{settings, router},
+      workers_(workers) {
   auto s = settings_.get();
   ctx_.origin_log.set_interval(s->config.log.rejection_interval);
-  unsigned n = s->config.server.threads > 0 ? static_cast<unsigned>(s->config.server.threads)
-                                             : std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>());
   if (!s->config.path.empty()) stat(s->config.path.c_str(), &file_stat_);
 }
 
-Server::~Server() {
-  for (auto& w : workers_) w->stop();
-  for (auto& w : workers_) w->join();
-}
+Server::~Server() { workers_.stop_and_join(); }
 
 bool Server::bind(const std::string& listen, std::string& error) {
   std::string host, port;
@@ -81,7 +79,7 @@ unsigned short Server::port() const {
 }
 
 int Server::run() {
-  for (auto& w : workers_) w->start();
+  workers_.start();
   wait_signals();
   watch_config_file();
   accept_next();
@@ -92,14 +90,13 @@ int Server::run() {
              {"workers", workers_.size()},
              {"origins", settings_.get()->origins.size()}});
   main_.run();
-  for (auto& w : workers_) w->stop();
-  for (auto& w : workers_) w->join();
+  workers_.stop_and_join();
   log::info("voxgate stopped");
   return 0;
 }
 
 void Server::accept_next() {
-  Worker& worker = *workers_[next_worker_];
+  Worker& worker = workers_.at(next_worker_);
   next_worker_ = (next_worker_ + 1) % workers_.size();
   acceptor_.async_accept(worker.context(), [this, &worker](error_code ec, tcp::socket socket) {
     on_accept(ec, std::move(socket), worker);
@@ -205,6 +202,7 @@ void Server::reload(const char* why) {
   if (log::parse_level(next.settings->config.log.level, level)) log::set_level(level);
   ctx_.origin_log.set_interval(next.settings->config.log.rejection_interval);
   settings_.set(next.settings);
+  if (reload_hook_) reload_hook_(*next.settings);
   metrics().config_reloads.with({"applied"}).inc();
   log::info("config reloaded", {{"trigger", why},
                                 {"path", old->config.path},
@@ -223,7 +221,7 @@ void Server::begin_shutdown(int sig) {
   acceptor_.close(ignored);
   file_timer_.cancel();
   accept_retry_.cancel();
-  for (auto& w : workers_) w->shutdown_sessions();
+  for (std::size_t i = 0; i < workers_.size(); ++i) workers_.at(i).shutdown_sessions();
   drain_deadline_ = SteadyClock::now() + grace;
   wait_for_drain();
 }

@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <sys/stat.h>
@@ -20,7 +21,7 @@ namespace voxgate {
 
 class Server {
  public:
-  Server(SettingsStore& settings, const Router& router, Environment env,
+  Server(SettingsStore& settings, const Router& router, WorkerPool& workers, Environment env,
          std::unique_ptr<boost::asio::ssl::context> tls);
   ~Server();
 
@@ -30,6 +31,9 @@ class Server {
   int run();
 
   unsigned short port() const;
+
+  // Called after a reload is applied, for parts that copy settings (e.g. history retention).
+  void on_reload(std::function<void(const Settings&)> hook) { reload_hook_ = std::move(hook); }
 
  private:
   void accept_next();
@@ -51,10 +55,11 @@ class Server {
   boost::asio::steady_timer file_timer_{main_};
   boost::asio::steady_timer drain_timer_{main_};
   boost::asio::steady_timer accept_retry_{main_};
-  std::vector<std::unique_ptr<Worker>> workers_;
+  WorkerPool& workers_;
   std::size_t next_worker_ = 0;
   SteadyTime drain_deadline_{};
   struct stat file_stat_ {};
+  std::function<void(const Settings&)> reload_hook_;
   bool stopping_ = false;
 };
 

@@ -1,6 +1,17 @@
 #include "net/settings.hpp"
 
+#include "auth/jwt.hpp"
+
 namespace voxgate {
+
+Settings::Settings(Config c, std::vector<std::string>* errors)
+    : config(std::move(c)), origins(config.origins.allow, config.origins.allow_missing, errors) {
+  if (errors)
+    for (auto& e : *errors) e = "origin entry " + e;
+  std::string error;
+  tokens = TokenVerifier::from_config(config.auth, error);
+  if (!tokens && errors) errors->push_back(error);
+}
 
 SettingsLoad load_settings(const std::string& path, const Environment& env) {
   SettingsLoad out;
@@ -8,9 +19,7 @@ SettingsLoad load_settings(const std::string& path, const Environment& env) {
   out.errors = std::move(loaded.errors);
   out.warnings = std::move(loaded.warnings);
   if (!out.errors.empty()) return out;
-  std::vector<std::string> origin_errors;
-  auto settings = std::make_shared<const Settings>(std::move(loaded.config), &origin_errors);
-  for (auto& e : origin_errors) out.errors.push_back("origin entry " + e);
+  auto settings = std::make_shared<const Settings>(std::move(loaded.config), &out.errors);
   if (out.errors.empty()) out.settings = std::move(settings);
   return out;
 }

@@ -11,13 +11,14 @@
 
 namespace voxgate {
 
+class TokenVerifier;
+
 struct Settings {
   Config config;
   OriginPolicy origins;
+  std::shared_ptr<const TokenVerifier> tokens;  // never null once loaded
 
-  Settings(Config c, std::vector<std::string>* errors)
-      : config(std::move(c)),
-        origins(config.origins.allow, config.origins.allow_missing, errors) {}
+  Settings(Config c, std::vector<std::string>* errors);
 };
 
 using SettingsPtr = std::shared_ptr<const Settings>;

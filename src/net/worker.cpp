@@ -8,7 +8,7 @@ namespace {
 constexpr auto kSweepPeriod = std::chrono::milliseconds(500);
 }
 
-Worker::Worker() : sweep_(ioc_) {}
+Worker::Worker(std::size_t index) : index_(index), sweep_(ioc_) {}
 
 std::size_t Worker::session_count() const { return sessions_.size(); }
 
@@ -50,6 +50,21 @@ void Worker::stop() {
 
 void Worker::join() {
   if (thread_.joinable()) thread_.join();
+}
+
+WorkerPool::WorkerPool(std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(i));
+}
+
+WorkerPool::~WorkerPool() { stop_and_join(); }
+
+void WorkerPool::start() {
+  for (auto& w : workers_) w->start();
+}
+
+void WorkerPool::stop_and_join() {
+  for (auto& w : workers_) w->stop();
+  for (auto& w : workers_) w->join();
 }
 
 }  // namespace voxgate

@@ -6,6 +6,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <memory>
+#include <vector>
 #include <thread>
 
 #include "net/session.hpp"
@@ -14,7 +16,8 @@ namespace voxgate {
 
 class Worker {
  public:
-  Worker();
+  explicit Worker(std::size_t index);
+  std::size_t index() const { return index_; }
   boost::asio::io_context& context() { return ioc_; }
   boost::asio::io_context::executor_type executor() { return ioc_.get_executor(); }
 
@@ -30,11 +33,26 @@ class Worker {
  private:
   void schedule_sweep();
 
+  std::size_t index_;
   boost::asio::io_context ioc_{1};
   boost::asio::steady_timer sweep_;
   SessionList sessions_;
   std::thread thread_;
   bool stopping_ = false;
+};
+
+// The workers of one process, one per core unless configured otherwise.
+class WorkerPool {
+ public:
+  explicit WorkerPool(std::size_t count);
+  ~WorkerPool();
+  std::size_t size() const { return workers_.size(); }
+  Worker& at(std::size_t i) { return *workers_[i]; }
+  void start();
+  void stop_and_join();
+
+ private:
+  std::vector<std::unique_ptr<Worker>> workers_;
 };
 
 }  // namespace voxgate

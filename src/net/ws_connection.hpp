@@ -34,6 +34,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   virtual boost::asio::any_io_executor executor() = 0;
 
   const ConnectionInfo& info() const { return info_; }
+  std::size_t worker_index() const { return worker_; }
   const Settings& settings() const { return *settings_; }
 
   void send_text(std::string text) {
@@ -43,6 +44,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
  protected:
   ConnectionInfo info_;
   SettingsPtr settings_;  // the config this connection was opened under
+  std::size_t worker_ = 0;  // the worker whose thread runs this connection
 };
 
 class WsHandler {

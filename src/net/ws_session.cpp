@@ -25,13 +25,14 @@ template <class Stream>
 class WsSession final : public WsConnection, public Session {
  public:
   WsSession(Stream stream, ServerContext& ctx, const WsRoute& route, SettingsPtr settings,
-            ConnectionSlot slot, ConnectionInfo info)
+            ConnectionSlot slot, ConnectionInfo info, std::size_t worker)
       : ws_(std::move(stream)),
         ctx_(ctx),
         slot_(std::move(slot)),
         open_gauge_(metrics().connections_open.with({route.name})) {
     info_ = std::move(info);
     settings_ = std::move(settings);
+    worker_ = worker;
     handler_ = route.make_handler(info_.path);
   }
 
@@ -68,6 +69,8 @@ class WsSession final : public WsConnection, public Session {
     queue_.resize(keep);
     close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code),
                                            reason.substr(0, kMaxCloseReason));
+    // A peer that stopped reading blocks the frame in flight: the deadline counts from now.
+    deadline_ = SteadyClock::now() + kCloseHandshakeTimeout;
     if (!writing_) send_close();
   }
 
@@ -174,7 +177,6 @@ class WsSession final : public WsConnection, public Session {
     if (close_sent_) return;
     close_sent_ = true;
     writing_ = true;
-    deadline_ = SteadyClock::now() + kCloseHandshakeTimeout;
     ws_.async_close(close_reason_, [self = self()](error_code) {
       self->writing_ = false;
       self->abort();
@@ -220,7 +222,7 @@ void start_websocket(Stream stream, HttpRequest req, ServerContext& ctx, Worker&
                      ConnectionInfo info) {
   auto session = std::make_shared<WsSession<Stream>>(std::move(stream), ctx, route,
                                                      std::move(settings), std::move(slot),
-                                                     std::move(info));
+                                                     std::move(info), worker.index());
   worker.add(*session);
   session->accept(std::move(req));
 }

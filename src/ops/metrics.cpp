@@ -28,14 +28,17 @@ void Family<Metric>::render(std::string& out, std::string_view type) const {
   std::lock_guard lock(mu_);
   for (const auto& [key, metric] : series_) {
     out += name_;
-    out += '{';
-    for (std::size_t i = 0; i < labels_.size() && i < key.size(); ++i) {
-      if (i) out += ',';
-      out += labels_[i] + "=\"";
-      append_label_value(out, key[i]);
-      out += '"';
+    if (!labels_.empty()) {
+      out += '{';
+      for (std::size_t i = 0; i < labels_.size() && i < key.size(); ++i) {
+        if (i) out += ',';
+        out += labels_[i] + "=\"";
+        append_label_value(out, key[i]);
+        out += '"';
+      }
+      out += '}';
     }
-    out += "} " + std::to_string(read(*metric)) + "\n";
+    out += " " + std::to_string(read(*metric)) + "\n";
   }
 }
 
@@ -53,6 +56,10 @@ std::string Metrics::render() const {
   upgrades_rejected.render(out, "counter");
   http_requests.render(out, "counter");
   config_reloads.render(out, "counter");
+  events_published.render(out, "counter");
+  events_delivered.render(out, "counter");
+  events_dropped.render(out, "counter");
+  live_subscribes.render(out, "counter");
   ws_closes.render(out, "counter");
   return out;
 }

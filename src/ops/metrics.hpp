@@ -70,6 +70,14 @@ struct Metrics {
       "voxgate_http_requests_total", "HTTP requests by route and status.", {"route", "status"}};
   Family<Counter> config_reloads{
       "voxgate_config_reloads_total", "Configuration reloads by result.", {"result"}};
+  Family<Counter> events_published{
+      "voxgate_events_published_total", "Events stored and handed to fan-out.", {}};
+  Family<Counter> events_delivered{
+      "voxgate_events_delivered_total", "Event deliveries queued to subscribers.", {}};
+  Family<Counter> events_dropped{
+      "voxgate_events_dropped_total", "Event deliveries not made, by reason.", {"reason"}};
+  Family<Counter> live_subscribes{
+      "voxgate_live_subscribes_total", "Subscribe attempts on /ws/live-calls, by result.", {"result"}};
   Family<Counter> ws_closes{
       "voxgate_ws_closes_total", "WebSocket closes sent by the server, by code.", {"route", "code"}};
 

@@ -1,0 +1,30 @@
+#pragma once
+// The three live-calls scenarios of docs/benchmarks.md; each returns the process exit status.
+
+#include "options.hpp"
+#include "subscriber_crowd.hpp"
+
+namespace loadgen {
+
+int run_connect_rate(const Options& options);  // (a) subscribed connections per second
+int run_fanout(const Options& options);        // (b) deliveries per second, CPU, latency
+int run_idle_memory(const Options& options);   // (c) server memory per idle subscriber
+
+// Options every scenario shares: where the server is, how to sign tokens, its pid.
+struct CommonSettings {
+  CrowdSettings crowd;
+  std::string jwt_secret;
+  int server_pid = 0;
+};
+CommonSettings read_common(const Options& options);
+
+// Fails early when this process may not hold `sockets` descriptors.
+void require_open_files(std::size_t sockets);
+
+// Serves sockets (pongs, closes) for `ms` milliseconds.
+void idle_for(EventLoop& loop, std::int64_t ms);
+
+// Reports subscriber failures and drops, one line each, on stderr.
+void note_endings(const SubscriberCrowd& crowd);
+
+}  // namespace loadgen

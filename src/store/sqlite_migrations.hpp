@@ -1,0 +1,18 @@
+#pragma once
+// The SQLite schema as an ordered list of migrations. Later features append to the list (calls,
+// transcripts, web-voice sessions, webhook de-duplication keys); an applied one never changes.
+
+#include <span>
+#include <string_view>
+
+namespace voxgate {
+
+struct Migration {
+  int version;            // 1, 2, 3, ... in order, no gaps
+  std::string_view name;  // recorded in schema_migrations, for people reading the database
+  std::string_view sql;   // one or more statements, run in the migration's transaction
+};
+
+std::span<const Migration> sqlite_migrations();
+
+}  // namespace voxgate
