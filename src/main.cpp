@@ -21,12 +21,13 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", listen,
                     "host:port (else VOXGATE_LISTEN, else 0.0.0.0:$PORT, else [server].listen)");
 
-  auto* check_config = app.add_subcommand("check-config", "Validate and print the effective config");
+  auto* check_config =
+      app.add_subcommand("check-config", "Validate and print the effective config");
   add_config(check_config);
 
   std::string origin;
-  auto* check_origin =
-      app.add_subcommand("check-origin", "Would this browser origin be allowed? Which rule decides?");
+  auto* check_origin = app.add_subcommand(
+      "check-origin", "Would this browser origin be allowed? Which rule decides?");
   add_config(check_origin);
   check_origin->add_option("origin", origin, "e.g. https://voxanne.ai")->required();
 
@@ -41,7 +42,8 @@ int main(int argc, char** argv) {
   voxgate::cli::DoctorOptions doctor_opts;
   int timeout_ms = 5000;
   auto* doctor = app.add_subcommand(
-      "doctor", "Perform a real WebSocket upgrade against a running gateway and explain the outcome");
+      "doctor",
+      "Perform a real WebSocket upgrade against a running gateway and explain the outcome");
   doctor->add_option("url", doctor_opts.url, "ws://host:port/path or wss://...")->required();
   doctor->add_option("--origin", doctor_opts.origin, "Origin header to send, as a browser would");
   doctor->add_option("--token", doctor_opts.token, "a JWT: also try a live-calls subscribe");

@@ -12,6 +12,8 @@ class EchoHandler final : public WsHandler {
 
 }  // namespace
 
-std::unique_ptr<WsHandler> make_echo_handler() { return std::make_unique<EchoHandler>(); }
+std::unique_ptr<WsHandler> make_echo_handler() {
+  return std::make_unique<EchoHandler>();
+}
 
 }  // namespace voxgate

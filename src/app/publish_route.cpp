@@ -33,18 +33,19 @@ HttpRoute make_publish_route(EventLog& log) {
         }
         auto parsed = parse_publish_body(req.body(), publish, unix_millis_now());
         if (auto* rejected = std::get_if<PublishRejection>(&parsed))
-          return respond(json_error(static_cast<http::status>(rejected->status), rejected->message));
-        log.append(std::move(std::get<std::vector<NewEvent>>(parsed)),
-                   [respond](AppendResult result) {
-                     if (!result.error.empty())
-                       return respond(json_error(http::status::service_unavailable,
-                                                 "event history unavailable: " + result.error));
-                     boost::json::array ids;
-                     for (auto& id : result.ids) ids.emplace_back(id);
-                     respond(text_response(http::status::accepted,
-                                           boost::json::serialize(boost::json::object{{"ids", ids}}),
-                                           "application/json"));
-                   });
+          return respond(
+              json_error(static_cast<http::status>(rejected->status), rejected->message));
+        log.append(
+            std::move(std::get<std::vector<NewEvent>>(parsed)), [respond](AppendResult result) {
+              if (!result.error.empty())
+                return respond(json_error(http::status::service_unavailable,
+                                          "event history unavailable: " + result.error));
+              boost::json::array ids;
+              for (auto& id : result.ids) ids.emplace_back(id);
+              respond(text_response(http::status::accepted,
+                                    boost::json::serialize(boost::json::object{{"ids", ids}}),
+                                    "application/json"));
+            });
       }};
 }
 

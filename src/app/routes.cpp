@@ -12,8 +12,8 @@ namespace {
 void add_operations(Router& r, Services& services) {
   r.add(HttpRoute{http::verb::get, "/health", false, "/health",
                   [](const HttpRequest&, const Settings&, Respond respond) {
-                    respond(text_response(http::status::ok, R"({"status":"ok"})",
-                                          "application/json"));
+                    respond(
+                        text_response(http::status::ok, R"({"status":"ok"})", "application/json"));
                   }});
   // Ready when every dependency answers: a load balancer stops sending traffic otherwise.
   r.add(HttpRoute{http::verb::get, "/ready", false, "/ready",
@@ -34,12 +34,11 @@ void add_operations(Router& r, Services& services) {
 }
 
 void add_websockets(Router& r, Services& services) {
-  r.add(WsRoute{"/ws/live-calls",
-                [](std::string_view p) {
-                  return p == "/ws/live-calls" || p.starts_with("/ws/live-calls/");
-                },
-                nullptr,
-                [&live = services.live](std::string_view) { return make_live_calls_handler(live); }});
+  r.add(WsRoute{
+      "/ws/live-calls",
+      [](std::string_view p) { return p == "/ws/live-calls" || p.starts_with("/ws/live-calls/"); },
+      nullptr,
+      [&live = services.live](std::string_view) { return make_live_calls_handler(live); }});
   r.add(WsRoute{"/api/web-voice/<trackingId>",
                 [](std::string_view p) { return p.starts_with("/api/web-voice/"); }, nullptr,
                 [](std::string_view p) { return make_web_voice_handler(p); }});

@@ -15,12 +15,12 @@ int token(const std::string& config_path, const std::string& user, const std::st
           int ttl_seconds);
 
 struct DoctorOptions {
-  std::string url;          // ws://host:port/path or wss://...
-  std::string origin;       // sent as the Origin header; empty sends none
-  std::string token;        // with a /ws/live-calls url: also tries a subscribe
-  std::string ca_file;      // extra CA for wss (self-signed gateways)
-  bool insecure = false;    // skip certificate verification (says so loudly)
-  Millis timeout{5'000};    // per step
+  std::string url;        // ws://host:port/path or wss://...
+  std::string origin;     // sent as the Origin header; empty sends none
+  std::string token;      // with a /ws/live-calls url: also tries a subscribe
+  std::string ca_file;    // extra CA for wss (self-signed gateways)
+  bool insecure = false;  // skip certificate verification (says so loudly)
+  Millis timeout{5'000};  // per step
 };
 int doctor(const DoctorOptions& options);
 

@@ -8,10 +8,10 @@
 #include "live/event_log.hpp"
 #include "live/live_hub.hpp"
 #include "net/server.hpp"
-#include "store/sqlite_event_store.hpp"
 #include "net/settings.hpp"
 #include "net/tls.hpp"
 #include "ops/log.hpp"
+#include "store/sqlite_event_store.hpp"
 
 namespace voxgate::cli {
 namespace {
@@ -61,7 +61,8 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   std::string error;
   auto store = open_sqlite_event_store(config.store, error);
   if (!store) {
-    log::error("voxgate did not start", {{"error", error}, {"setting", "[store].path or VOXGATE_DB"}});
+    log::error("voxgate did not start",
+               {{"error", error}, {"setting", "[store].path or VOXGATE_DB"}});
     return 2;
   }
 

@@ -63,8 +63,8 @@ struct AuthConfig {
   std::string public_key_file;  // PEM public key for RS256/ES256 tokens without a JWKS
   std::string jwks_file;        // JWKS document; keys chosen by the token's kid
   std::vector<std::string> algorithms{"HS256", "RS256", "ES256"};  // the alg allow-list
-  std::string issuer;    // required iss when set
-  std::string audience;  // required aud when set
+  std::string issuer;                                              // required iss when set
+  std::string audience;                                            // required aud when set
   Millis clock_skew{30'000};
   std::string org_claim = "app_metadata.org_id";  // dotted path to the org id in the claims
   std::size_t max_token_bytes = 8 * 1024;
@@ -77,7 +77,7 @@ struct PublishConfig {
 };
 
 struct StoreConfig {
-  std::string path = "./voxgate.db";  // the SQLite file (env VOXGATE_DB)
+  std::string path = "./voxgate.db";   // the SQLite file (env VOXGATE_DB)
   std::string synchronous = "normal";  // "full" also survives power loss, at a cost per write
 };
 

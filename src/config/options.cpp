@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "config/units.hpp"
+#include "ops/text.hpp"
 
 namespace voxgate {
 namespace {
@@ -348,27 +349,6 @@ std::vector<Option> make_table() {
   return table;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 // A typo, not a different word: a third of the name may differ, at least two characters.
 std::size_t typo_budget(std::string_view name) {
   return std::max<std::size_t>(2, name.size() / 3);
@@ -422,13 +402,13 @@ std::string automatic_env_name(std::string_view key) {
 
 std::string unknown_option_message(std::string_view key) {
   const auto dot = key.find('.');
-  const std::string section = dot == std::string_view::npos ? "" : lower(key.substr(0, dot));
-  const std::string name = lower(dot == std::string_view::npos ? key : key.substr(dot + 1));
+  const std::string section = dot == std::string_view::npos ? "" : to_lower(key.substr(0, dot));
+  const std::string name = to_lower(dot == std::string_view::npos ? key : key.substr(dot + 1));
   const Option* best = nullptr;
   std::size_t best_distance = typo_budget(name) + 1;
   for (const auto& option : options()) {
     // Either the whole key is misspelt, or the right name sits in the wrong (or no) section.
-    const std::size_t whole = edit_distance(lower(key), option.key);
+    const std::size_t whole = edit_distance(to_lower(key), option.key);
     const std::size_t moved =
         edit_distance(name, option.name()) + (section == option.section() ? 0 : 1);
     if (std::min(whole, moved) < best_distance) {
@@ -451,7 +431,7 @@ std::string unknown_section_message(std::string_view name) {
   std::string best;
   std::size_t best_distance = typo_budget(name) + 1;
   for (const auto& section : section_names()) {
-    const std::size_t distance = edit_distance(lower(name), section);
+    const std::size_t distance = edit_distance(to_lower(name), section);
     if (distance < best_distance) {
       best_distance = distance;
       best = section;

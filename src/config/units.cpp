@@ -4,6 +4,8 @@
 #include <charconv>
 #include <limits>
 
+#include "ops/text.hpp"
+
 namespace voxgate {
 namespace {
 
@@ -16,12 +18,6 @@ constexpr std::array<Unit, 4> size_units{
     {{"GiB", 1ull << 30}, {"MiB", 1ull << 20}, {"KiB", 1ull << 10}, {"B", 1}}};
 constexpr std::array<Unit, 4> duration_units{
     {{"h", 3'600'000}, {"m", 60'000}, {"s", 1'000}, {"ms", 1}}};
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -59,7 +55,7 @@ void say(std::string* why, std::string text) {
 }  // namespace
 
 std::optional<std::uint64_t> parse_size(std::string_view text, std::string* why) {
-  std::string_view rest = trim(text);
+  std::string_view rest = trim(text, " \t");
   if (!rest.empty() && rest.front() == '-') {
     say(why, "a size cannot be negative");
     return std::nullopt;
@@ -73,7 +69,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text, std::string* why)
     say(why, R"(a size is a whole number: write e.g. "1536KiB" rather than "1.5MiB")");
     return std::nullopt;
   }
-  rest = trim(rest);
+  rest = trim(rest, " \t");
   std::uint64_t factor = 1;
   if (!rest.empty()) {
     const Unit* unit = nullptr;
@@ -95,7 +91,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text, std::string* why)
 }
 
 std::optional<Millis> parse_duration(std::string_view text, std::string* why) {
-  std::string_view rest = trim(text);
+  std::string_view rest = trim(text, " \t");
   if (!rest.empty() && rest.front() == '-') {
     say(why, "a duration cannot be negative");
     return std::nullopt;
@@ -116,8 +112,8 @@ std::optional<Millis> parse_duration(std::string_view text, std::string* why) {
     const auto letters = take_letters(rest);
     if (letters.empty()) {
       const auto n = std::to_string(number);
-      say(why, "\"" + std::string(trim(text)) + "\" has no unit; write e.g. \"" + n + "ms\" or \"" +
-                   n + "s\"");
+      say(why, "\"" + std::string(trim(text, " \t")) + "\" has no unit; write e.g. \"" + n +
+                   "ms\" or \"" + n + "s\"");
       return std::nullopt;
     }
     const Unit* unit = nullptr;

@@ -3,22 +3,10 @@
 #include <charconv>
 
 #include "config/units.hpp"
+#include "ops/text.hpp"
 
 namespace voxgate {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 std::optional<std::int64_t> parse_integer(std::string_view text) {
   std::int64_t n = 0;
@@ -57,7 +45,7 @@ std::optional<OptionValue> parse_env_text(const Option& option, EnvForm form, st
     case OptionType::string:
       return OptionValue{std::string(text)};
     case OptionType::boolean: {
-      const auto word = lower(text);
+      const auto word = to_lower(text);
       if (word == "true" || word == "1") return OptionValue{true};
       if (word == "false" || word == "0") return OptionValue{false};
       return fail(why, "expected true or false (or 1 or 0)");

@@ -13,7 +13,9 @@ constexpr auto kPrunePeriod = std::chrono::seconds(30);
 EventLog::EventLog(std::unique_ptr<EventStore> store, LiveHub& hub, HistoryConfig retention)
     : store_(std::move(store)), hub_(hub), retention_(retention) {}
 
-EventLog::~EventLog() { stop(); }
+EventLog::~EventLog() {
+  stop();
+}
 
 void EventLog::start() {
   thread_ = std::thread([this] { run(); });
@@ -131,9 +133,9 @@ void EventLog::process(std::vector<Task>& tasks) {
           const StoredEvent& e = stored[next++];
           known_last_seq(e.org_id) = e.seq;
           result.ids.push_back(e.id());
-          deliveries->push_back(Delivery{
-              e.org_id, e.user_id, e.seq,
-              std::make_shared<const std::string>(encode_event(e.org_id, e.seq, e.body))});
+          deliveries->push_back(
+              Delivery{e.org_id, e.user_id, e.seq,
+                       std::make_shared<const std::string>(encode_event(e.org_id, e.seq, e.body))});
         }
       }
       answers.emplace_back(&a->done, std::move(result));
@@ -172,7 +174,8 @@ void EventLog::prune_if_due() {
     r = retention_;
   }
   try {
-    std::size_t dropped = store_->prune(r.max_events_per_org, unix_millis_now() - r.max_age.count());
+    std::size_t dropped =
+        store_->prune(r.max_events_per_org, unix_millis_now() - r.max_age.count());
     if (dropped) log::debug("event history pruned", {{"events", dropped}});
     healthy_.store(true);
   } catch (const std::exception& e) {

@@ -34,8 +34,8 @@ struct RecoverRequest {
 };
 
 struct RecoverResult {
-  std::uint64_t last_seq = 0;         // the org's newest id when the snapshot was taken
-  std::vector<std::string> events;    // encoded, in order (only with `since`)
+  std::uint64_t last_seq = 0;       // the org's newest id when the snapshot was taken
+  std::vector<std::string> events;  // encoded, in order (only with `since`)
   bool complete = true;
   std::string error;
 };

@@ -51,7 +51,8 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
       return c.send_text(error_message("malformed message: expected a JSON object"));
     auto& msg = value.as_object();
     const auto* type = msg.if_contains("type");
-    if (!type || !type->is_string()) return c.send_text(error_message("message has no \"type\" string"));
+    if (!type || !type->is_string())
+      return c.send_text(error_message("message has no \"type\" string"));
     std::string_view t = type->get_string();
     if (t == "ping")
       return c.send_text(
@@ -97,7 +98,8 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
       metrics().live_subscribes.with({check.expired() ? "expired" : "invalid"}).inc();
       log::info("live-calls token refused",
                 {{"remote", c.info().remote}, {"reason", check.detail}});
-      c.close(1008, check.expired() ? "Unauthorized: token expired" : "Unauthorized: invalid token");
+      c.close(1008,
+              check.expired() ? "Unauthorized: token expired" : "Unauthorized: invalid token");
       return std::nullopt;
     }
     return std::move(check.identity);
@@ -122,13 +124,14 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
 
     auto weak = c.weak_from_this();
     auto executor = c.executor();
-    services_.log.recover(
-        RecoverRequest{identity_.org_id, identity_.user_id, since},
-        [weak, executor, this](RecoverResult result) {
-          boost::asio::post(executor, [weak, this, result = std::move(result)]() mutable {
-            if (auto conn = weak.lock()) recovered(*conn, std::move(result));
-          });
-        });
+    services_.log.recover(RecoverRequest{identity_.org_id, identity_.user_id, since},
+                          [weak, executor, this](RecoverResult result) {
+                            boost::asio::post(executor,
+                                              [weak, this, result = std::move(result)]() mutable {
+                                                if (auto conn = weak.lock())
+                                                  recovered(*conn, std::move(result));
+                                              });
+                          });
   }
 
   void recovered(WsConnection& c, RecoverResult result) {
@@ -141,9 +144,8 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
                                              {"lastEventId", std::to_string(result.last_seq)}}));
     if (recovering_since_) {
       for (auto& e : result.events) c.send_text(std::move(e));
-      c.send_text(json::serialize(json::object{{"type", "recovered"},
-                                               {"count", result.events.size()},
-                                               {"complete", result.complete}}));
+      c.send_text(json::serialize(json::object{
+          {"type", "recovered"}, {"count", result.events.size()}, {"complete", result.complete}}));
     }
     state_ = State::live;
   }
@@ -151,11 +153,12 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
   void refresh(WsConnection& c, const json::object& msg) {
     if (state_ == State::waiting) return c.send_text(error_message("subscribe first"));
     const auto* token = msg.if_contains("token");
-    if (!token || !token->is_string()) return c.send_text(error_message("token: a JWT is required"));
+    if (!token || !token->is_string())
+      return c.send_text(error_message("token: a JWT is required"));
     TokenCheck check = c.settings().tokens->verify(token->get_string(), unix_millis_now() / 1000);
     if (!check.identity)
-      return c.send_text(error_message(check.expired() ? "refresh token expired"
-                                                       : "refresh token invalid"));
+      return c.send_text(
+          error_message(check.expired() ? "refresh token expired" : "refresh token invalid"));
     if (check.identity->user_id != identity_.user_id || check.identity->org_id != identity_.org_id)
       return c.send_text(error_message("refresh token is for another user or org"));
     expires_at_ = check.identity->expires_at;

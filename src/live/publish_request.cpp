@@ -44,7 +44,8 @@ class EventFields {
   }
 
   template <std::size_t N>
-  std::optional<Problem> choice(std::string_view key, const std::array<std::string_view, N>& names) {
+  std::optional<Problem> choice(std::string_view key,
+                                const std::array<std::string_view, N>& names) {
     const auto* v = e_.if_contains(key);
     if (!v) return missing(key);
     if (v->is_string())
@@ -85,8 +86,8 @@ class EventFields {
   std::string path_;
 };
 
-constexpr std::array<std::string_view, 5> kStatuses{"connecting", "ringing", "in_progress",
-                                                    "ended", "failed"};
+constexpr std::array<std::string_view, 5> kStatuses{"connecting", "ringing", "in_progress", "ended",
+                                                    "failed"};
 constexpr std::array<std::string_view, 2> kSpeakers{"agent", "customer"};
 
 std::optional<Problem> check_known_type(std::string_view type, json::object& event,
@@ -106,8 +107,8 @@ std::optional<Problem> check_known_type(std::string_view type, json::object& eve
     p = first(f.string("vapiCallId", true), f.choice("speaker", kSpeakers), f.string("text", true),
               f.number("ts", true));
     if (!p && type == "transcript")
-      p = first(f.boolean("is_final"), f.number("confidence", false),
-                f.string("trackingId", false), f.string("userId", false));
+      p = first(f.boolean("is_final"), f.number("confidence", false), f.string("trackingId", false),
+                f.string("userId", false));
   } else if (type == "call_ended") {
     p = first(f.string("vapiCallId", true), f.number("durationSeconds", false),
               f.string("reason", false), f.string("trackingId", false));

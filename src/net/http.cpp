@@ -17,8 +17,7 @@ HttpResponse text_response(http::status status, std::string body, std::string_vi
   HttpResponse res{status, 11};
   res.set(http::field::content_type, content_type);
   res.body() = std::move(body);
-  if (!res.body().empty() && res.body().back() != '\n' &&
-      content_type.starts_with("text/plain"))
+  if (!res.body().empty() && res.body().back() != '\n' && content_type.starts_with("text/plain"))
     res.body().push_back('\n');
   res.prepare_payload();
   return res;

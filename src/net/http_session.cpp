@@ -45,15 +45,15 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     settings_ = ctx_.settings.get();
     deadline_ = SteadyClock::now() + settings_->config.limits.handshake_timeout;
     if constexpr (is_tls_v<Stream>) {
-      stream_.async_handshake(boost::asio::ssl::stream_base::server,
-                              [self = this->shared_from_this()](error_code ec) {
-                                if (ec) {
-                                  log::debug("TLS handshake failed",
-                                             {{"remote", self->remote_}, {"error", ec.message()}});
-                                  return self->abort();
-                                }
-                                self->read_head();
-                              });
+      stream_.async_handshake(boost::asio::ssl::stream_base::server, [self =
+                                                                          this->shared_from_this()](
+                                                                         error_code ec) {
+        if (ec) {
+          log::debug("TLS handshake failed", {{"remote", self->remote_}, {"error", ec.message()}});
+          return self->abort();
+        }
+        self->read_head();
+      });
     } else {
       read_head();
     }
@@ -82,19 +82,19 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     if (requests_ > 0) deadline_ = SteadyClock::now() + limits.http_idle_timeout;
     waiting_ = true;
     phase_ = "head";
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](error_code ec, std::size_t) {
-                              self->on_head(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_head(ec); });
   }
 
   void on_head(error_code ec) {
     waiting_ = false;
     if (ec == http::error::header_limit) {
-      return reply_and_close(http::status::request_header_fields_too_large,
-                             "request headers are larger than " +
-                                 std::to_string(settings_->config.limits.header_bytes) +
-                                 " bytes; raise [limits].header_bytes if this client is legitimate");
+      return reply_and_close(
+          http::status::request_header_fields_too_large,
+          "request headers are larger than " +
+              std::to_string(settings_->config.limits.header_bytes) +
+              " bytes; raise [limits].header_bytes if this client is legitimate");
     }
     // A declared Content-Length over the limit is refused before the body is read.
     if (ec == http::error::body_limit) return too_large();
@@ -102,7 +102,8 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
         ec == boost::asio::error::operation_aborted || ec == boost::asio::error::connection_reset ||
         ec == boost::asio::error::bad_descriptor)
       return abort();
-    if (ec) return reply_and_close(http::status::bad_request, "malformed HTTP request: " + ec.message());
+    if (ec)
+      return reply_and_close(http::status::bad_request, "malformed HTTP request: " + ec.message());
     ++requests_;
     if (websocket::is_upgrade(parser_->get())) return upgrade();
     auto length = parser_->content_length();
@@ -192,18 +193,17 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     if (!match.route) {
       route_name_ = "other";
       if (match.path_exists)
-        return send(text_response(http::status::method_not_allowed,
-                                  std::string(req.method_string()) + " is not allowed on " +
-                                      std::string(path)));
+        return send(text_response(
+            http::status::method_not_allowed,
+            std::string(req.method_string()) + " is not allowed on " + std::string(path)));
       return send(text_response(http::status::not_found, "no route at " + std::string(path)));
     }
     route_name_ = match.route->name;
     auto self = this->shared_from_this();
     auto executor = stream_.get_executor();
     match.route->handler(req, *settings_, [self, executor](HttpResponse res) {
-      boost::asio::dispatch(executor, [self, res = std::move(res)]() mutable {
-        self->send(std::move(res));
-      });
+      boost::asio::dispatch(executor,
+                            [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
     });
   }
 
@@ -235,10 +235,9 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     phase_ = "write";
     deadline_ = SteadyClock::now() + settings_->config.limits.handshake_timeout;
     response_ = std::move(res);
-    http::async_write(stream_, *response_,
-                      [self = this->shared_from_this()](error_code ec, std::size_t) {
-                        self->on_write(ec);
-                      });
+    http::async_write(
+        stream_, *response_,
+        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });
   }
 
   void on_write(error_code ec) {
@@ -291,8 +290,8 @@ void run_session(Stream stream, ConnectionSlot slot, ServerContext& ctx, Worker&
   s->start();
 }
 
-void start_http_session(PlainStream socket, ConnectionSlot slot, ServerContext& ctx,
-                        Worker& worker, boost::asio::ssl::context* tls) {
+void start_http_session(PlainStream socket, ConnectionSlot slot, ServerContext& ctx, Worker& worker,
+                        boost::asio::ssl::context* tls) {
   if (tls)
     run_session(TlsStream(std::move(socket), *tls), std::move(slot), ctx, worker);
   else

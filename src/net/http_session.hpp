@@ -11,7 +11,7 @@
 namespace voxgate {
 
 // Runs on `worker`'s thread. `tls` is null for plain TCP.
-void start_http_session(PlainStream socket, ConnectionSlot slot, ServerContext& ctx,
-                        Worker& worker, boost::asio::ssl::context* tls);
+void start_http_session(PlainStream socket, ConnectionSlot slot, ServerContext& ctx, Worker& worker,
+                        boost::asio::ssl::context* tls);
 
 }  // namespace voxgate

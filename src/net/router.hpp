@@ -21,9 +21,9 @@ using HttpHandler =
 
 struct HttpRoute {
   http::verb method;
-  std::string path;     // exact path, or a prefix when `prefix` is set
+  std::string path;  // exact path, or a prefix when `prefix` is set
   bool prefix = false;
-  std::string name;     // metric label
+  std::string name;  // metric label
   HttpHandler handler;
 };
 

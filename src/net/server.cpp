@@ -46,7 +46,9 @@ Server::Server(SettingsStore& settings, const Router& router, WorkerPool& worker
   if (!s->config.path.empty()) stat(s->config.path.c_str(), &file_stat_);
 }
 
-Server::~Server() { workers_.stop_and_join(); }
+Server::~Server() {
+  workers_.stop_and_join();
+}
 
 bool Server::bind(const std::string& listen, std::string& error) {
   std::string host, port;
@@ -56,7 +58,8 @@ bool Server::bind(const std::string& listen, std::string& error) {
   }
   error_code ec;
   tcp::resolver resolver(main_);
-  auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  auto results =
+      resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || results.empty()) {
     error = "cannot resolve listen address \"" + listen + "\": " + ec.message();
     return false;
@@ -83,12 +86,11 @@ int Server::run() {
   wait_signals();
   watch_config_file();
   accept_next();
-  log::info("voxgate listening",
-            {{"address", acceptor_.local_endpoint().address().to_string()},
-             {"port", port()},
-             {"tls", tls_ != nullptr},
-             {"workers", workers_.size()},
-             {"origins", settings_.get()->origins.size()}});
+  log::info("voxgate listening", {{"address", acceptor_.local_endpoint().address().to_string()},
+                                  {"port", port()},
+                                  {"tls", tls_ != nullptr},
+                                  {"workers", workers_.size()},
+                                  {"origins", settings_.get()->origins.size()}});
   main_.run();
   workers_.stop_and_join();
   log::info("voxgate stopped");
@@ -134,9 +136,9 @@ void Server::refuse_over_limit(tcp::socket& socket) {
   metrics().connections_rejected.with({"max_connections"}).inc();
   std::uint64_t suppressed = 0;
   if (ctx_.origin_log.allow("max_connections", SteadyClock::now(), suppressed))
-    log::warn("connection refused: [limits].max_connections reached",
-              {{"limit", settings_.get()->config.limits.max_connections},
-               {"suppressed", suppressed}});
+    log::warn(
+        "connection refused: [limits].max_connections reached",
+        {{"limit", settings_.get()->config.limits.max_connections}, {"suppressed", suppressed}});
   static constexpr std::string_view kBusy =
       "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain\r\n"
       "Content-Length: 34\r\nConnection: close\r\n\r\nvoxgate is at its connection limit\n";
@@ -197,16 +199,17 @@ void Server::reload(const char* why) {
   const auto& b = next.settings->config.server;
   if (a.listen != b.listen || a.threads != b.threads || a.tls_cert != b.tls_cert ||
       a.tls_key != b.tls_key)
-    log::warn("[server] settings changed; they take effect at the next restart", {{"trigger", why}});
+    log::warn("[server] settings changed; they take effect at the next restart",
+              {{"trigger", why}});
   log::Level level;
   if (log::parse_level(next.settings->config.log.level, level)) log::set_level(level);
   ctx_.origin_log.set_interval(next.settings->config.log.rejection_interval);
   settings_.set(next.settings);
   if (reload_hook_) reload_hook_(*next.settings);
   metrics().config_reloads.with({"applied"}).inc();
-  log::info("config reloaded", {{"trigger", why},
-                                {"path", old->config.path},
-                                {"origins", next.settings->origins.size()}});
+  log::info(
+      "config reloaded",
+      {{"trigger", why}, {"path", old->config.path}, {"origins", next.settings->origins.size()}});
 }
 
 void Server::begin_shutdown(int sig) {

@@ -2,6 +2,8 @@
 // The gateway process: one listening port for HTTP and WebSocket, one worker per core,
 // reload on SIGHUP or file change, graceful stop on SIGTERM/SIGINT.
 
+#include <sys/stat.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -10,7 +12,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <sys/stat.h>
 #include <vector>
 
 #include "config/load.hpp"

@@ -9,8 +9,8 @@ namespace voxgate {
 using SteadyClock = std::chrono::steady_clock;
 using SteadyTime = SteadyClock::time_point;
 
-class Session
-    : public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+class Session : public boost::intrusive::list_base_hook<
+                    boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
  public:
   virtual ~Session() = default;
   // Called by the worker's sweep (twice a second): enforce deadlines, send keep-alive pings.
@@ -19,7 +19,6 @@ class Session
   virtual void on_shutdown() = 0;
 };
 
-using SessionList =
-    boost::intrusive::list<Session, boost::intrusive::constant_time_size<false>>;
+using SessionList = boost::intrusive::list<Session, boost::intrusive::constant_time_size<false>>;
 
 }  // namespace voxgate

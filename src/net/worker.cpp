@@ -10,7 +10,9 @@ constexpr auto kSweepPeriod = std::chrono::milliseconds(500);
 
 Worker::Worker(std::size_t index) : index_(index), sweep_(ioc_) {}
 
-std::size_t Worker::session_count() const { return sessions_.size(); }
+std::size_t Worker::session_count() const {
+  return sessions_.size();
+}
 
 void Worker::start() {
   schedule_sweep();
@@ -56,7 +58,9 @@ WorkerPool::WorkerPool(std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(i));
 }
 
-WorkerPool::~WorkerPool() { stop_and_join(); }
+WorkerPool::~WorkerPool() {
+  stop_and_join();
+}
 
 void WorkerPool::start() {
   for (auto& w : workers_) w->start();

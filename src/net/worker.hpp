@@ -7,8 +7,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
 #include <memory>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include "net/session.hpp"
 
@@ -25,9 +25,9 @@ class Worker {
   void add(Session& s) { sessions_.push_back(s); }
   std::size_t session_count() const;
 
-  void start();                // runs the loop on a new thread
-  void shutdown_sessions();    // posts on_shutdown to every session
-  void stop();                 // ends the loop
+  void start();              // runs the loop on a new thread
+  void shutdown_sessions();  // posts on_shutdown to every session
+  void stop();               // ends the loop
   void join();
 
  private:

@@ -43,7 +43,7 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
 
  protected:
   ConnectionInfo info_;
-  SettingsPtr settings_;  // the config this connection was opened under
+  SettingsPtr settings_;    // the config this connection was opened under
   std::size_t worker_ = 0;  // the worker whose thread runs this connection
 };
 

@@ -46,7 +46,8 @@ class WsSession final : public WsConnection, public Session {
         [](websocket::response_type& res) { res.set(http::field::server, "voxgate"); }));
     ws_.read_message_max(cfg.limits.ws_message_bytes);
     ws_.auto_fragment(false);
-    ws_.control_callback([this](websocket::frame_type, std::string_view) { last_rx_ = SteadyClock::now(); });
+    ws_.control_callback(
+        [this](websocket::frame_type, std::string_view) { last_rx_ = SteadyClock::now(); });
     deadline_ = SteadyClock::now() + cfg.limits.handshake_timeout;
     req_ = std::move(req);
     ws_.async_accept(req_, [self = self()](error_code ec) { self->on_accept(ec); });
@@ -68,7 +69,7 @@ class WsSession final : public WsConnection, public Session {
     for (std::size_t i = keep; i < queue_.size(); ++i) queued_bytes_ -= queue_[i].payload->size();
     queue_.resize(keep);
     close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code),
-                                           reason.substr(0, kMaxCloseReason));
+                                            reason.substr(0, kMaxCloseReason));
     // A peer that stopped reading blocks the frame in flight: the deadline counts from now.
     deadline_ = SteadyClock::now() + kCloseHandshakeTimeout;
     if (!writing_) send_close();
@@ -117,8 +118,9 @@ class WsSession final : public WsConnection, public Session {
     last_rx_ = last_ping_ = SteadyClock::now();
     metrics().upgrades_accepted.with({info_.route}).inc();
     log::debug("upgrade successful", {{"pathname", info_.path}, {"route", info_.route}});
-    log::info("Client connected",
-              {{"remoteAddress", info_.remote}, {"origin", info_.origin}, {"pathname", info_.path}});
+    log::info(
+        "Client connected",
+        {{"remoteAddress", info_.remote}, {"origin", info_.origin}, {"pathname", info_.path}});
     if (ctx_.stopping.load()) return close(1001, "Going Away");
     handler_->on_open(*this);
     read_next();
@@ -220,9 +222,9 @@ template <class Stream>
 void start_websocket(Stream stream, HttpRequest req, ServerContext& ctx, Worker& worker,
                      const WsRoute& route, SettingsPtr settings, ConnectionSlot slot,
                      ConnectionInfo info) {
-  auto session = std::make_shared<WsSession<Stream>>(std::move(stream), ctx, route,
-                                                     std::move(settings), std::move(slot),
-                                                     std::move(info), worker.index());
+  auto session =
+      std::make_shared<WsSession<Stream>>(std::move(stream), ctx, route, std::move(settings),
+                                          std::move(slot), std::move(info), worker.index());
   worker.add(*session);
   session->accept(std::move(req));
 }

@@ -6,7 +6,7 @@
 
 namespace voxgate {
 
-std::string iso8601_now();        // "2026-11-26T00:09:47.123Z"
-std::int64_t unix_millis_now();   // ms since the epoch
+std::string iso8601_now();       // "2026-11-26T00:09:47.123Z"
+std::int64_t unix_millis_now();  // ms since the epoch
 
 }  // namespace voxgate

@@ -1,13 +1,13 @@
 #include "ops/log.hpp"
 
-#include "ops/clock.hpp"
-
 #include <atomic>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+
+#include "ops/clock.hpp"
 
 namespace voxgate::log {
 namespace {
@@ -28,7 +28,9 @@ bool parse_level(std::string_view text, Level& out) {
   return false;
 }
 
-void set_level(Level level) { g_level.store(static_cast<int>(level), std::memory_order_relaxed); }
+void set_level(Level level) {
+  g_level.store(static_cast<int>(level), std::memory_order_relaxed);
+}
 
 bool enabled(Level level) {
   return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);

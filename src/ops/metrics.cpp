@@ -14,8 +14,12 @@ void append_label_value(std::string& out, std::string_view v) {
   }
 }
 
-std::int64_t read(const Counter& c) { return static_cast<std::int64_t>(c.value()); }
-std::int64_t read(const Gauge& g) { return g.value(); }
+std::int64_t read(const Counter& c) {
+  return static_cast<std::int64_t>(c.value());
+}
+std::int64_t read(const Gauge& g) {
+  return g.value();
+}
 
 }  // namespace
 
@@ -48,7 +52,8 @@ template class Family<Gauge>;
 std::string Metrics::render() const {
   std::string out;
   out.reserve(4096);
-  out += "# HELP voxgate_build_info Build of the running binary.\n# TYPE voxgate_build_info gauge\n";
+  out +=
+      "# HELP voxgate_build_info Build of the running binary.\n# TYPE voxgate_build_info gauge\n";
   out += "voxgate_build_info{version=\"" VOXGATE_VERSION "\",commit=\"" VOXGATE_COMMIT "\"} 1\n";
   connections_open.render(out, "gauge");
   connections_rejected.render(out, "counter");

@@ -76,10 +76,12 @@ struct Metrics {
       "voxgate_events_delivered_total", "Event deliveries queued to subscribers.", {}};
   Family<Counter> events_dropped{
       "voxgate_events_dropped_total", "Event deliveries not made, by reason.", {"reason"}};
-  Family<Counter> live_subscribes{
-      "voxgate_live_subscribes_total", "Subscribe attempts on /ws/live-calls, by result.", {"result"}};
-  Family<Counter> ws_closes{
-      "voxgate_ws_closes_total", "WebSocket closes sent by the server, by code.", {"route", "code"}};
+  Family<Counter> live_subscribes{"voxgate_live_subscribes_total",
+                                  "Subscribe attempts on /ws/live-calls, by result.",
+                                  {"result"}};
+  Family<Counter> ws_closes{"voxgate_ws_closes_total",
+                            "WebSocket closes sent by the server, by code.",
+                            {"route", "code"}};
 
   std::string render() const;  // the whole /metrics body
 };

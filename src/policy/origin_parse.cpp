@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "ops/text.hpp"
 #include "policy/origin_policy.hpp"
 
 namespace voxgate {
@@ -25,14 +26,6 @@ bool is_alpha(char c) {
 }
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
-}
-
-std::string to_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).

@@ -10,8 +10,9 @@ Router sample() {
   auto noop = [](const HttpRequest&, const Settings&, Respond) {};
   r.add(HttpRoute{http::verb::get, "/health", false, "/health", noop});
   r.add(HttpRoute{http::verb::post, "/api/calls/", true, "/api/calls", noop});
-  r.add(WsRoute{"/ws/live-calls", [](std::string_view p) { return p.starts_with("/ws/live-calls"); },
-                nullptr, nullptr});
+  r.add(WsRoute{"/ws/live-calls",
+                [](std::string_view p) { return p.starts_with("/ws/live-calls"); }, nullptr,
+                nullptr});
   r.add(WsRoute{"/ws/echo", [](std::string_view p) { return p == "/ws/echo"; },
                 [](const Config& c) { return c.dev.echo_route; }, nullptr});
   return r;
