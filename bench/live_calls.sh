@@ -6,8 +6,11 @@
 #   bench/live_calls.sh              build the release preset (incremental), then run
 #   bench/live_calls.sh BUILD_DIR    use BUILD_DIR/voxgate and BUILD_DIR/bench/voxgate_loadgen
 #
-# Environment: PORT (18480), QUICK=1 (a short smoke run with 500 connections), and the sizes
-# below. Every step is bounded: each load generator run has a timeout, so does every wait.
+# Environment: PORT (18480), QUICK=1 (a short smoke run with 500 connections), the sizes below,
+# POLL_SLEEP_US (the load generator's --poll-sleep-us, default 0), and FLOOR=1 to run the same
+# scenarios against voxgate_floor_server (the least work the scenarios can observe: what this
+# machine allows). Every step is bounded: each load generator run has a timeout, so does every
+# wait.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,11 +32,16 @@ if [[ $# -ge 1 ]]; then
 else
   BUILD=$ROOT/build/release
   (cd "$ROOT" && { [[ -f $BUILD/build.ninja ]] || cmake --preset release; } &&
-    cmake --build --preset release --target voxgate voxgate_loadgen -j 2) >&2
+    cmake --build --preset release --target voxgate voxgate_loadgen voxgate_floor_server -j 2) >&2
 fi
 VOXGATE=$BUILD/voxgate
 LOADGEN=$BUILD/bench/voxgate_loadgen
-[[ -x $VOXGATE ]] || die "$VOXGATE is missing"
+FLOOR_SERVER=$BUILD/bench/voxgate_floor_server
+if [[ ${FLOOR:-0} == 1 ]]; then
+  [[ -x $FLOOR_SERVER ]] || die "$FLOOR_SERVER is missing"
+else
+  [[ -x $VOXGATE ]] || die "$VOXGATE is missing"
+fi
 [[ -x $LOADGEN ]] || die "$LOADGEN is missing"
 command -v curl >/dev/null || die "curl is needed to wait for /health"
 
@@ -87,8 +95,12 @@ trap 'exit 130' INT TERM
 start_server() {
   stop_server
   rm -f "$WORK"/voxgate.db*
-  "$VOXGATE" serve --config "$WORK/voxgate.toml" --listen "127.0.0.1:$PORT" \
-    >>"$WORK/voxgate.log" 2>&1 &
+  if [[ ${FLOOR:-0} == 1 ]]; then
+    "$FLOOR_SERVER" "$PORT" >>"$WORK/voxgate.log" 2>&1 &
+  else
+    "$VOXGATE" serve --config "$WORK/voxgate.toml" --listen "127.0.0.1:$PORT" \
+      >>"$WORK/voxgate.log" 2>&1 &
+  fi
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && return 0
@@ -103,13 +115,17 @@ loadgen() {
   local limit=$1
   shift
   timeout --signal=INT --kill-after=10 "$limit" "$LOADGEN" "$@" --port "$PORT" \
-    --jwt-secret "$SECRET" --pid "$SERVER_PID" | tee -a "$RESULTS"
+    --jwt-secret "$SECRET" --pid "$SERVER_PID" --poll-sleep-us "${POLL_SLEEP_US:-0}" |
+    tee -a "$RESULTS"
 }
 
 if curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then
   die "something already answers on 127.0.0.1:$PORT; set PORT"
 fi
-echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), voxgate $("$VOXGATE" --version 2>/dev/null | head -n1)" >&2
+if [[ ${FLOOR:-0} == 1 ]]; then SERVER_NAME="voxgate_floor_server (calibration)"
+else SERVER_NAME="voxgate $("$VOXGATE" --version 2>/dev/null | head -n1)"; fi
+echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), server: $SERVER_NAME," \
+  "poll sleep ${POLL_SLEEP_US:-0} us" >&2
 
 echo "# (a) connect + subscribe rate: $CONNECT_N connections x $ROUNDS rounds" >&2
 start_server
@@ -135,7 +151,7 @@ verdict() {  # verdict NAME VALUE OP TARGET UNIT
   printf '%-44s %12s %-6s target %s %s %s\n' "$1" "${2:-n/a}" "$5" "$3" "$4" "$met"
 }
 echo
-echo "== live calls: summary =="
+echo "== live calls: summary ($SERVER_NAME) =="
 verdict "(a) subscribed connections/s (median)" "$(value connect-rate median_subscribed_per_s)" ">=" 20000 "/s"
 verdict "(b) sustained deliveries/s" "$(value fanout sustained_deliveries_per_s)" ">=" 80000 "/s"
 verdict "(b) server CPU per delivery" "$(value fanout server_cpu_us_per_delivery)" "<=" 6 "us"

@@ -37,4 +37,31 @@ std::string base64url(std::string_view bytes) {
   return encode(bytes, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", false);
 }
 
+std::string base64url_decode(std::string_view text) {
+  std::string out;
+  unsigned bits = 0, pending = 0;
+  for (char c : text) {
+    int v;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-')
+      v = 62;
+    else if (c == '_')
+      v = 63;
+    else
+      continue;
+    bits = bits << 6 | static_cast<unsigned>(v);
+    pending += 6;
+    if (pending >= 8) {
+      pending -= 8;
+      out += static_cast<char>(bits >> pending & 0xFF);
+    }
+  }
+  return out;
+}
+
 }  // namespace loadgen

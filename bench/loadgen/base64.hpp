@@ -9,5 +9,7 @@ namespace loadgen {
 
 std::string base64(std::string_view bytes);
 std::string base64url(std::string_view bytes);
+// Decodes base64url, with or without padding; other characters are skipped.
+std::string base64url_decode(std::string_view text);
 
 }  // namespace loadgen

@@ -18,6 +18,7 @@ int run_connect_rate(const Options& o) {
   require_open_files(connections);
 
   EventLoop loop;
+  loop.set_poll_sleep_us(common.poll_sleep_us);
   JwtMinter minter(common.jwt_secret);
   SubscriberCrowd crowd(loop, common.crowd, minter);
   ProcessProbe server(common.server_pid);
@@ -25,8 +26,10 @@ int run_connect_rate(const Options& o) {
   bool complete = true;
   for (std::int64_t round = 1; round <= rounds; ++round) {
     auto cpu_before = server.cpu_us();
+    const std::int64_t self_before = self_cpu_us();
     OpenOutcome out = crowd.open(connections, now_ns() + timeout_s * kNsPerSec);
     auto cpu_after = server.cpu_us();
+    const std::int64_t self_cpu = self_cpu_us() - self_before;
     double seconds = static_cast<double>(out.elapsed_ns) / kNsPerSec;
     double rate = seconds > 0 ? static_cast<double>(out.subscribed) / seconds : 0;
     rates.push_back(rate);
@@ -44,6 +47,14 @@ int run_connect_rate(const Options& o) {
       line.add("server_cpu_us_per_subscribe",
                static_cast<double>(*cpu_after - *cpu_before) / static_cast<double>(out.subscribed),
                1);
+    if (out.elapsed_ns > 0) {
+      // Both as a share of one core over the round, to show which side was saturated.
+      double wall_us = static_cast<double>(out.elapsed_ns) / 1000;
+      if (cpu_before && cpu_after)
+        line.add("server_cpu_pct", 100 * static_cast<double>(*cpu_after - *cpu_before) / wall_us,
+                 0);
+      line.add("loadgen_cpu_pct", 100 * static_cast<double>(self_cpu) / wall_us, 0);
+    }
     line.print();
     note_endings(crowd);
     crowd.abort_all();

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <system_error>
 
 #include "clock.hpp"
@@ -43,7 +45,16 @@ void EventLoop::rewatch(int fd, std::uint32_t events, Pollable* owner) {
 }
 
 int EventLoop::poll(int timeout_ms) {
-  int n = epoll_wait(epoll_fd_, ready_.data(), static_cast<int>(ready_.size()), timeout_ms);
+  const bool sleeps = poll_sleep_us_ > 0;
+  int n = epoll_wait(epoll_fd_, ready_.data(), static_cast<int>(ready_.size()),
+                     sleeps ? 0 : timeout_ms);
+  if (sleeps && n == 0 && timeout_ms > 0) {
+    std::int64_t ns = std::min<std::int64_t>(std::int64_t{poll_sleep_us_} * 1000,
+                                             std::int64_t{timeout_ms} * kNsPerMs);
+    timespec pause{static_cast<time_t>(ns / kNsPerSec), static_cast<long>(ns % kNsPerSec)};
+    nanosleep(&pause, nullptr);
+    return 0;
+  }
   if (n < 0) {
     if (errno == EINTR) return 0;
     fail("epoll_wait");

@@ -116,6 +116,7 @@ int run_fanout(const Options& o) {
   require_open_files(subscribers + pub.connections);
 
   EventLoop loop;
+  loop.set_poll_sleep_us(common.poll_sleep_us);
   JwtMinter minter(common.jwt_secret);
   SubscriberCrowd crowd(loop, common.crowd, minter);
   OpenOutcome opened = crowd.open(subscribers, now_ns() + timeout_s * kNsPerSec);

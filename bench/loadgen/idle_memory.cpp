@@ -21,6 +21,7 @@ int run_idle_memory(const Options& o) {
   require_open_files(static_cast<std::size_t>(levels.back()));
 
   EventLoop loop;
+  loop.set_poll_sleep_us(common.poll_sleep_us);
   JwtMinter minter(common.jwt_secret);
   SubscriberCrowd crowd(loop, common.crowd, minter);
   auto base = server.rss_kib();

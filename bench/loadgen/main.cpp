@@ -27,6 +27,8 @@ scenarios:
 
 common: --host 127.0.0.1 --port P --path /ws/live-calls --orgs 100 --concurrency 500
         --jwt-secret S --pid <voxgate pid, for CPU and memory readings> --timeout-s 60
+        --poll-sleep-us 0 (above 0: poll and sleep instead of blocking in epoll_wait, so the
+        server's sends do not pay for waking this process, as with a remote client)
 
 Results go to stdout, one "result scenario=... key=value ..." line per measurement and a
 final "summary ..." line; progress and errors go to stderr.

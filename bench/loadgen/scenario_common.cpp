@@ -14,6 +14,9 @@ CommonSettings read_common(const Options& o) {
   c.crowd.concurrency = static_cast<std::size_t>(o.integer("concurrency", 500));
   c.jwt_secret = o.required_text("jwt-secret");
   c.server_pid = static_cast<int>(o.integer("pid", 0));
+  c.poll_sleep_us = static_cast<int>(o.integer("poll-sleep-us", 0));
+  if (c.poll_sleep_us < 0 || c.poll_sleep_us > 100'000)
+    throw std::invalid_argument("--poll-sleep-us must be between 0 and 100000");
   if (c.crowd.orgs == 0) throw std::invalid_argument("--orgs must be at least 1");
   if (c.crowd.concurrency == 0) throw std::invalid_argument("--concurrency must be at least 1");
   return c;

@@ -15,6 +15,7 @@ struct CommonSettings {
   CrowdSettings crowd;
   std::string jwt_secret;
   int server_pid = 0;
+  int poll_sleep_us = 0;  // see EventLoop::set_poll_sleep_us
 };
 CommonSettings read_common(const Options& options);
 

@@ -58,7 +58,19 @@ void Subscriber::open(std::int64_t now) {
     fd_ = -1;
     return end(SubscriberEnding::Kind::connect_failed, std::strerror(err));
   }
-  state_ = State::connecting;
+  // Over loopback the TCP handshake has usually completed inside connect(): send the upgrade at
+  // once, and wait for writability only when the socket is not connected yet.
+  const std::string& request = upgrade_request();
+  ssize_t n = ::write(fd_, request.data(), request.size());
+  if (n < 0 && errno != EAGAIN && errno != ENOTCONN)
+    return end(SubscriberEnding::Kind::connect_failed, std::strerror(errno));
+  if (n < 0) {
+    state_ = State::connecting;
+    return env_.loop.watch(fd_, EPOLLIN | EPOLLOUT, this);
+  }
+  state_ = State::upgrading;
+  if (static_cast<std::size_t>(n) == request.size()) return env_.loop.watch(fd_, EPOLLIN, this);
+  outbox_.assign(request.substr(n));
   env_.loop.watch(fd_, EPOLLIN | EPOLLOUT, this);
 }
 
@@ -70,16 +82,17 @@ void Subscriber::abort() {
 
 void Subscriber::on_ready(std::uint32_t events) {
   if (state_ == State::connecting) {
-    if (int err = socket_error(fd_))
-      return end(SubscriberEnding::Kind::connect_failed, std::strerror(err));
+    if (events & (EPOLLERR | EPOLLHUP))
+      return end(SubscriberEnding::Kind::connect_failed, std::strerror(socket_error(fd_)));
     env_.loop.rewatch(fd_, EPOLLIN, this);
-    return send_upgrade();
+    state_ = State::upgrading;
+    return send_bytes(upgrade_request());
   }
   if (events & EPOLLOUT) flush();
   if (state_ != State::ended && (events & (EPOLLIN | EPOLLERR | EPOLLHUP))) read_available();
 }
 
-void Subscriber::send_upgrade() {
+const std::string& Subscriber::upgrade_request() {
   char nonce[16];
   std::uint64_t a = env_.random.next(), b = env_.random.next();
   std::memcpy(nonce, &a, 8);
@@ -96,8 +109,7 @@ void Subscriber::send_upgrade() {
       "Sec-WebSocket-Key: ";
   req += key_;
   req += "\r\n\r\n";
-  state_ = State::upgrading;
-  send_bytes(req);
+  return req;
 }
 
 void Subscriber::send_frame(Opcode opcode, std::string_view payload) {

@@ -36,6 +36,9 @@ class SubscriberSink {
 
 // What all subscribers share; one per crowd.
 struct SubscriberEnv {
+  SubscriberEnv(EventLoop& l, Target t, std::string p, SubscriberSink& s)
+      : loop(l), target(std::move(t)), path(std::move(p)), sink(s) {}
+
   EventLoop& loop;
   Target target;
   std::string path;
@@ -64,7 +67,8 @@ class Subscriber final : public Pollable {
   std::int64_t opened_at() const { return opened_at_; }
 
  private:
-  void send_upgrade();
+  // Builds the upgrade request (a fresh key) in the shared scratch string.
+  const std::string& upgrade_request();
   void send_frame(Opcode opcode, std::string_view payload);
   void send_bytes(std::string_view bytes);
   void flush();

@@ -29,12 +29,10 @@ const char* kind_name(SubscriberEnding::Kind k) {
 }  // namespace
 
 SubscriberCrowd::SubscriberCrowd(EventLoop& loop, CrowdSettings settings, const JwtMinter& minter)
-    : loop_(loop), settings_(std::move(settings)), minter_(minter), env_{loop,
-                                                                         settings_.target,
-                                                                         settings_.path,
-                                                                         *this,
-                                                                         {},
-                                                                         {}} {}
+    : loop_(loop),
+      settings_(std::move(settings)),
+      minter_(minter),
+      env_(loop, settings_.target, settings_.path, *this) {}
 
 OpenOutcome SubscriberCrowd::open(std::size_t more, std::int64_t deadline_ns) {
   const std::int64_t exp = std::time(nullptr) + kTokenLifetimeSec;
