@@ -6,7 +6,7 @@
 #   bench/live_calls.sh              build the release preset (incremental), then run
 #   bench/live_calls.sh BUILD_DIR    use BUILD_DIR/voxgate and BUILD_DIR/bench/voxgate_loadgen
 #
-# Environment: PORT (18480), QUICK=1 (a short smoke run with 500 connections), the sizes below,
+# Environment: PORT (18480), SCENARIOS ("a b c", the ones to run), QUICK=1 (a short smoke run with 500 connections), the sizes below,
 # POLL_SLEEP_US (the load generator's --poll-sleep-us, default 0), and FLOOR=1 to run the same
 # scenarios against voxgate_floor_server (the least work the scenarios can observe: what this
 # machine allows). Every step is bounded: each load generator run has a timeout, so does every
@@ -127,20 +127,28 @@ else SERVER_NAME="voxgate $("$VOXGATE" --version 2>/dev/null | head -n1)"; fi
 echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), server: $SERVER_NAME," \
   "poll sleep ${POLL_SLEEP_US:-0} us" >&2
 
-echo "# (a) connect + subscribe rate: $CONNECT_N connections x $ROUNDS rounds" >&2
-start_server
-loadgen 600 connect-rate --connections "$CONNECT_N" --rounds "$ROUNDS" --orgs "$ORGS" || true
+SCENARIOS=${SCENARIOS:-a b c}
+if [[ " $SCENARIOS " == *" a "* ]]; then
+  echo "# (a) connect + subscribe rate: $CONNECT_N connections x $ROUNDS rounds" >&2
+  start_server
+  loadgen 600 connect-rate --connections "$CONNECT_N" --rounds "$ROUNDS" --orgs "$ORGS" || true
+fi
 
-echo "# (b) fan-out: $SUBSCRIBERS subscribers over $ORGS orgs, rate search" >&2
-start_server
-# shellcheck disable=SC2086  # SEARCH_ARGS is a list of options
-loadgen 1800 fanout --subscribers "$SUBSCRIBERS" --orgs "$ORGS" --api-key "$API_KEY" \
-  $SEARCH_ARGS || true
-curl -sf "http://127.0.0.1:$PORT/metrics" | grep -E '^voxgate_(events|ws_closes|live)' >&2 || true
+if [[ " $SCENARIOS " == *" b "* ]]; then
+  echo "# (b) fan-out: $SUBSCRIBERS subscribers over $ORGS orgs, rate search" >&2
+  start_server
+  # shellcheck disable=SC2086  # SEARCH_ARGS is a list of options
+  loadgen 1800 fanout --subscribers "$SUBSCRIBERS" --orgs "$ORGS" --api-key "$API_KEY" \
+    $SEARCH_ARGS || true
+  curl -sf "http://127.0.0.1:$PORT/metrics" | grep -E '^voxgate_(events|ws_closes|live)' >&2 ||
+    true
+fi
 
-echo "# (c) idle memory at $MEMORY_LEVELS connections" >&2
-start_server
-loadgen 600 idle-memory --connections "$MEMORY_LEVELS" --orgs "$ORGS" || true
+if [[ " $SCENARIOS " == *" c "* ]]; then
+  echo "# (c) idle memory at $MEMORY_LEVELS connections" >&2
+  start_server
+  loadgen 600 idle-memory --connections "$MEMORY_LEVELS" --orgs "$ORGS" || true
+fi
 stop_server
 
 # Summary: each figure beside its target (issue 3, item 7).

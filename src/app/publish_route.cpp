@@ -1,20 +1,13 @@
 #include "app/publish_route.hpp"
 
-#include <boost/json/serialize.hpp>
+#include <boost/json/array.hpp>
 
+#include "app/json_response.hpp"
 #include "auth/api_keys.hpp"
 #include "live/publish_request.hpp"
 #include "ops/clock.hpp"
 
 namespace voxgate {
-namespace {
-
-HttpResponse json_error(http::status status, std::string_view message) {
-  return text_response(status, boost::json::serialize(boost::json::object{{"error", message}}),
-                       "application/json");
-}
-
-}  // namespace
 
 HttpRoute make_publish_route(EventLog& log) {
   return HttpRoute{
@@ -35,17 +28,15 @@ HttpRoute make_publish_route(EventLog& log) {
         if (auto* rejected = std::get_if<PublishRejection>(&parsed))
           return respond(
               json_error(static_cast<http::status>(rejected->status), rejected->message));
-        log.append(
-            std::move(std::get<std::vector<NewEvent>>(parsed)), [respond](AppendResult result) {
-              if (!result.error.empty())
-                return respond(json_error(http::status::service_unavailable,
-                                          "event history unavailable: " + result.error));
-              boost::json::array ids;
-              for (auto& id : result.ids) ids.emplace_back(id);
-              respond(text_response(http::status::accepted,
-                                    boost::json::serialize(boost::json::object{{"ids", ids}}),
-                                    "application/json"));
-            });
+        log.append(std::move(std::get<std::vector<NewEvent>>(parsed)),
+                   [respond](AppendResult result) {
+                     if (!result.error.empty())
+                       return respond(json_error(http::status::service_unavailable,
+                                                 "event history unavailable: " + result.error));
+                     boost::json::array ids;
+                     for (auto& id : result.ids) ids.emplace_back(id);
+                     respond(json_response(http::status::accepted, {{"ids", ids}}));
+                   });
       }};
 }
 

@@ -1,7 +1,9 @@
 #include "app/routes.hpp"
 
+#include "app/calls_route.hpp"
 #include "app/echo_handler.hpp"
 #include "app/publish_route.hpp"
+#include "app/webhook_route.hpp"
 #include "bridge/web_voice_session.hpp"
 #include "live/live_calls_session.hpp"
 #include "ops/metrics.hpp"
@@ -53,6 +55,8 @@ Router make_router(Services& services) {
   Router r;
   add_operations(r, services);
   r.add(make_publish_route(services.live.log));
+  r.add(make_vapi_webhook_route(services.live.log));
+  for (auto& route : make_calls_routes(services.live.log)) r.add(std::move(route));
   add_websockets(r, services);
   return r;
 }

@@ -11,10 +11,14 @@
 #include "net/settings.hpp"
 #include "net/tls.hpp"
 #include "ops/log.hpp"
-#include "store/sqlite_event_store.hpp"
+#include "store/sqlite_stores.hpp"
 
 namespace voxgate::cli {
 namespace {
+
+LogRetention retention_of(const Config& config) {
+  return {config.history, config.vapi.webhook_dedupe_window};
+}
 
 // Each connection is a file descriptor: take what the hard limit allows and say when the
 // connection limit cannot be reached.
@@ -59,8 +63,8 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   }
 
   std::string error;
-  auto store = open_sqlite_event_store(config.store, error);
-  if (!store) {
+  auto stores = open_sqlite_stores(config.store, error);
+  if (!stores) {
     log::error("voxgate did not start",
                {{"error", error}, {"setting", "[store].path or VOXGATE_DB"}});
     return 2;
@@ -78,12 +82,13 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   std::vector<boost::asio::io_context*> contexts;
   for (std::size_t i = 0; i < workers.size(); ++i) contexts.push_back(&workers.at(i).context());
   hub = std::make_unique<LiveHub>(contexts);
-  event_log = std::make_unique<EventLog>(std::move(store), *hub, config.history);
+  event_log = std::make_unique<EventLog>(std::move(stores->events), std::move(stores->calls), *hub,
+                                         retention_of(config));
   event_log->start();
   Services services{LiveServices{*hub, *event_log}};
   Router router = make_router(services);
   Server server(settings, router, workers, env, std::move(tls));
-  server.on_reload([&](const Settings& s) { event_log->set_retention(s.config.history); });
+  server.on_reload([&](const Settings& s) { event_log->set_retention(retention_of(s.config)); });
   std::string listen = resolve_listen(listen_flag, config, env);
   if (!server.bind(listen, error)) {
     log::error("voxgate did not start", {{"error", error}});

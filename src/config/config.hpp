@@ -86,6 +86,21 @@ struct HistoryConfig {
   Millis max_age{24 * 3600 * 1000};         // retention by age
 };
 
+// Vapi: how its webhooks authenticate (protocol section 4) and which org an assistant serves.
+struct VapiConfig {
+  std::string webhook_secret;  // HMAC credential; secret, masked in output
+  std::string webhook_signature_header = "x-signature";
+  std::string webhook_timestamp_header = "x-timestamp";
+  std::string webhook_signature_prefix;  // e.g. "sha256=" when the credential sends one
+  std::string webhook_algorithm = "sha256";
+  Millis webhook_replay_window{300'000};
+  std::string webhook_bearer_token;  // bearer credential; secret
+  std::string webhook_bearer_header = "authorization";
+  std::string webhook_legacy_secret;               // x-vapi-secret of older assistants; secret
+  std::vector<std::string> assistant_orgs;         // "assistantId=orgId" routing fallbacks
+  Millis webhook_dedupe_window{24 * 3600 * 1000};  // repeated deliveries are recognised this long
+};
+
 struct Config {
   std::string path;  // the file it was read from; empty when none
   ServerConfig server;
@@ -98,6 +113,7 @@ struct Config {
   PublishConfig publish;
   StoreConfig store;
   HistoryConfig history;
+  VapiConfig vapi;
   // Option key -> where its value came from ("file", "VOXGATE_LISTEN", "file, FRONTEND_URL");
   // an option absent here has its default. Filled by load_config, shown by describe_config.
   std::map<std::string, std::string> sources;

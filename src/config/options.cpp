@@ -150,6 +150,16 @@ Bound claim_path() {
           }};
 }
 
+Bound assistant_org_pairs() {
+  return {R"(a list of "assistantId=orgId", both sides non-empty)", [](const OptionValue& v) {
+            const auto& items = std::get<std::vector<ListItem>>(v);
+            return std::all_of(items.begin(), items.end(), [](const auto& item) {
+              auto eq = item.text.find('=');
+              return eq != std::string::npos && eq > 0 && eq + 1 < item.text.size();
+            });
+          }};
+}
+
 constexpr std::uint64_t KiB = 1024;
 constexpr std::uint64_t MiB = 1024 * KiB;
 constexpr std::uint64_t GiB = 1024 * MiB;
@@ -342,6 +352,65 @@ std::vector<Option> make_table() {
        .type = T::duration,
        .access = field(&Config::history, &HistoryConfig::max_age),
        .meaning = "events older than this are dropped from the history",
+       .bound = positive()},
+      {.key = "vapi.webhook_secret",
+       .type = T::string,
+       .access = field(&Config::vapi, &VapiConfig::webhook_secret),
+       .meaning = "HMAC secret of the Vapi credential signing webhooks (x-signature over "
+                  "\"<x-timestamp>.<body>\")",
+       .env = {{"VAPI_WEBHOOK_SECRET"}},
+       .secret = true},
+      {.key = "vapi.webhook_signature_header",
+       .type = T::string,
+       .access = field(&Config::vapi, &VapiConfig::webhook_signature_header),
+       .meaning = "header carrying the hex HMAC signature",
+       .bound = not_empty()},
+      {.key = "vapi.webhook_timestamp_header",
+       .type = T::string,
+       .access = field(&Config::vapi, &VapiConfig::webhook_timestamp_header),
+       .meaning = "header carrying the signed timestamp (seconds or milliseconds)",
+       .bound = not_empty()},
+      {.key = "vapi.webhook_signature_prefix",
+       .type = T::string,
+       .access = field(&Config::vapi, &VapiConfig::webhook_signature_prefix),
+       .meaning = "text before the hex signature, e.g. \"sha256=\"; empty: none"},
+      {.key = "vapi.webhook_algorithm",
+       .type = T::string,
+       .access = field(&Config::vapi, &VapiConfig::webhook_algorithm),
+       .meaning = "HMAC digest of the webhook signature",
+       .bound = one_of({"sha256", "sha512"})},
+      {.key = "vapi.webhook_replay_window",
+       .type = T::duration,
+       .access = field(&Config::vapi, &VapiConfig::webhook_replay_window),
+       .meaning = "how far a signed timestamp may be from now, either way; older signatures are "
+                  "refused as replays",
+       .bound = duration_at_most(Millis{3'600'000}, "1h")},
+      {.key = "vapi.webhook_bearer_token",
+       .type = T::string,
+       .access = field(&Config::vapi, &VapiConfig::webhook_bearer_token),
+       .meaning = "token of a Vapi bearer credential, sent as \"Bearer <token>\"",
+       .env = {{"VAPI_WEBHOOK_TOKEN"}},
+       .secret = true},
+      {.key = "vapi.webhook_bearer_header",
+       .type = T::string,
+       .access = field(&Config::vapi, &VapiConfig::webhook_bearer_header),
+       .meaning = "header carrying the bearer token",
+       .bound = not_empty()},
+      {.key = "vapi.webhook_legacy_secret",
+       .type = T::string,
+       .access = field(&Config::vapi, &VapiConfig::webhook_legacy_secret),
+       .meaning = "server secret older assistants send in x-vapi-secret",
+       .env = {{"VAPI_SERVER_SECRET"}},
+       .secret = true},
+      {.key = "vapi.assistant_orgs",
+       .type = T::string_list,
+       .access = field(&Config::vapi, &VapiConfig::assistant_orgs),
+       .meaning = "\"assistantId=orgId\" pairs: the org of a call whose payload names none",
+       .bound = assistant_org_pairs()},
+      {.key = "vapi.webhook_dedupe_window",
+       .type = T::duration,
+       .access = field(&Config::vapi, &VapiConfig::webhook_dedupe_window),
+       .meaning = "how long a delivered webhook is remembered, so a repeat makes no second event",
        .bound = positive()},
   };
   for (auto& option : table)

@@ -10,8 +10,9 @@ namespace {
 constexpr auto kPrunePeriod = std::chrono::seconds(30);
 }
 
-EventLog::EventLog(std::unique_ptr<EventStore> store, LiveHub& hub, HistoryConfig retention)
-    : store_(std::move(store)), hub_(hub), retention_(retention) {}
+EventLog::EventLog(std::unique_ptr<EventStore> store, std::unique_ptr<CallStore> calls,
+                   LiveHub& hub, LogRetention retention)
+    : store_(std::move(store)), calls_(std::move(calls)), hub_(hub), retention_(retention) {}
 
 EventLog::~EventLog() {
   stop();
@@ -30,23 +31,31 @@ void EventLog::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void EventLog::append(std::vector<NewEvent> events, std::function<void(AppendResult)> done) {
+void EventLog::enqueue(Task task) {
   {
     std::lock_guard lock(mu_);
-    queue_.emplace_back(AppendTask{std::move(events), std::move(done)});
+    queue_.push_back(std::move(task));
   }
   wake_.notify_one();
+}
+
+void EventLog::append(std::vector<NewEvent> events, std::function<void(AppendResult)> done) {
+  enqueue(AppendTask{std::move(events), std::move(done)});
 }
 
 void EventLog::recover(RecoverRequest request, std::function<void(RecoverResult)> done) {
-  {
-    std::lock_guard lock(mu_);
-    queue_.emplace_back(RecoverTask{std::move(request), std::move(done)});
-  }
-  wake_.notify_one();
+  enqueue(RecoverTask{std::move(request), std::move(done)});
 }
 
-void EventLog::set_retention(HistoryConfig retention) {
+void EventLog::record_webhook(WebhookRecord record, std::function<void(WebhookOutcome)> done) {
+  enqueue(WebhookTask{std::move(record), std::move(done), {}});
+}
+
+void EventLog::read_calls(std::function<void(CallStore*)> work) {
+  enqueue(ReadTask{std::move(work)});
+}
+
+void EventLog::set_retention(LogRetention retention) {
   std::lock_guard lock(mu_);
   retention_ = retention;
 }
@@ -70,6 +79,8 @@ void EventLog::run() {
           a->done(AppendResult{{}, e.what()});
         else if (auto* r = std::get_if<RecoverTask>(&t); r && r->done)
           r->done(RecoverResult{0, {}, false, e.what()});
+        else if (auto* w = std::get_if<WebhookTask>(&t); w && w->done)
+          w->done(WebhookOutcome{WebhookStatus::failed, {}, {}, {}, e.what()});
       }
     }
     tasks.clear();
@@ -78,76 +89,154 @@ void EventLog::run() {
   }
 }
 
-std::uint64_t& EventLog::known_last_seq(const std::string& org) {
-  auto it = last_seq_.find(org);
-  if (it == last_seq_.end()) it = last_seq_.emplace(org, store_->last_seq(org)).first;
-  return it->second;
+std::uint64_t EventLog::known_last_seq(const std::string& org) {
+  // The log thread is the only writer, so it reads without the lock.
+  if (auto it = last_seq_.find(org); it != last_seq_.end()) return it->second;
+  std::uint64_t seq = store_->last_seq(org);
+  set_last_seq(org, seq);
+  return seq;
+}
+
+void EventLog::set_last_seq(const std::string& org, std::uint64_t seq) {
+  std::lock_guard lock(seq_mu_);
+  last_seq_[org] = seq;
+}
+
+std::optional<std::uint64_t> EventLog::last_seq_if_known(const std::string& org) const {
+  std::lock_guard lock(seq_mu_);
+  if (auto it = last_seq_.find(org); it != last_seq_.end()) return it->second;
+  return std::nullopt;
+}
+
+void EventLog::resolve_webhook(WebhookTask& task, std::vector<NewEvent>& batch) {
+  WebhookRecord& r = task.record;
+  WebhookOutcome& out = task.outcome;
+  // Protocol section 4: a call voxgate knows, then the payload's metadata, then the assistant.
+  if (auto org = calls_->org_of_call(r.call.call_id)) {
+    out.org_id = *org, out.org_source = "stored call";
+  } else if (!r.org_hints.empty()) {
+    out.org_source = r.org_hints.front().first, out.org_id = r.org_hints.front().second;
+  } else if (auto by_assistant = r.call.assistant_id.empty()
+                                     ? std::nullopt
+                                     : calls_->org_of_assistant(r.call.assistant_id)) {
+    out.org_id = *by_assistant, out.org_source = "stored assistant";
+  } else if (!r.config_org.empty()) {
+    out.org_id = r.config_org, out.org_source = "[vapi].assistant_orgs";
+  }
+  if (out.org_id.empty()) {
+    out.status = WebhookStatus::unroutable;
+    return;
+  }
+  if (!calls_->claim_delivery(r.delivery_key, unix_millis_now())) {
+    out.status = WebhookStatus::duplicate;
+    return;
+  }
+  out.status = WebhookStatus::stored;
+  r.call.org_id = out.org_id;
+  calls_->apply(r.call);
+  known_last_seq(out.org_id);
+  for (auto& e : r.events) {
+    e.org_id = out.org_id;
+    batch.push_back(std::move(e));
+  }
 }
 
 void EventLog::process(std::vector<Task>& tasks) {
   // Every org's position before this batch, so each recovery below sees exactly the events
   // queued before it, even though one transaction stores the whole batch.
   std::vector<NewEvent> all;
-  for (auto& t : tasks) {
-    if (auto* a = std::get_if<AppendTask>(&t)) {
-      for (auto& e : a->events) {
-        known_last_seq(e.org_id);
-        all.push_back(std::move(e));
-      }
-    } else {
-      known_last_seq(std::get<RecoverTask>(t).request.org_id);
-    }
-  }
+  std::vector<std::size_t> counts(tasks.size(), 0);  // events each task adds to `all`
   std::vector<StoredEvent> stored;
   std::string error;
-  if (!all.empty()) {
+  bool writes = false;
+  for (auto& t : tasks)
+    writes |= std::holds_alternative<AppendTask>(t) || std::holds_alternative<WebhookTask>(t);
+  if (writes) {
     try {
-      stored = store_->append(std::move(all));
+      store_->write_transaction([&] {
+        for (std::size_t i = 0; i < tasks.size(); ++i) {
+          std::size_t before = all.size();
+          if (auto* a = std::get_if<AppendTask>(&tasks[i])) {
+            for (auto& e : a->events) {
+              known_last_seq(e.org_id);
+              all.push_back(std::move(e));
+            }
+          } else if (auto* w = std::get_if<WebhookTask>(&tasks[i])) {
+            if (calls_) resolve_webhook(*w, all);
+          } else if (auto* r = std::get_if<RecoverTask>(&tasks[i])) {
+            known_last_seq(r->request.org_id);
+          }
+          counts[i] = all.size() - before;
+        }
+        if (!all.empty()) stored = store_->append(std::move(all));
+      });
       healthy_.store(true);
     } catch (const std::exception& e) {
       error = e.what();
+      stored.clear();
       healthy_.store(false);
       log::error("event history write failed", {{"error", error}});
     }
   }
 
   auto deliveries = std::make_shared<std::vector<Delivery>>();
-  std::vector<std::pair<std::function<void(AppendResult)>*, AppendResult>> answers;
+  std::vector<std::function<void()>> answers;
   auto flush = [&] {
     if (!deliveries->empty()) {
       metrics().events_published.with({}).inc(deliveries->size());
       hub_.publish(std::move(deliveries));
       deliveries = std::make_shared<std::vector<Delivery>>();
     }
-    for (auto& [done, result] : answers) (*done)(std::move(result)), *done = nullptr;
+    for (auto& answer : answers) answer();
     answers.clear();
   };
-
+  // The stored events of one task, handed to fan-out; their ids in order.
   std::size_t next = 0;
-  for (auto& t : tasks) {
+  auto take = [&](std::size_t count) {
+    std::vector<std::string> ids;
+    for (std::size_t k = 0; k < count && error.empty(); ++k) {
+      const StoredEvent& e = stored[next++];
+      set_last_seq(e.org_id, e.seq);
+      ids.push_back(e.id());
+      deliveries->push_back(
+          Delivery{e.org_id, e.user_id, e.seq,
+                   std::make_shared<const std::string>(encode_event(e.org_id, e.seq, e.body))});
+    }
+    return ids;
+  };
+
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    auto& t = tasks[i];
     if (auto* a = std::get_if<AppendTask>(&t)) {
-      AppendResult result;
-      result.error = error;
-      if (error.empty()) {
-        for (std::size_t i = 0; i < a->events.size(); ++i) {
-          const StoredEvent& e = stored[next++];
-          known_last_seq(e.org_id) = e.seq;
-          result.ids.push_back(e.id());
-          deliveries->push_back(
-              Delivery{e.org_id, e.user_id, e.seq,
-                       std::make_shared<const std::string>(encode_event(e.org_id, e.seq, e.body))});
-        }
-      }
-      answers.emplace_back(&a->done, std::move(result));
+      AppendResult result{take(counts[i]), error};
+      answers.push_back([done = std::move(a->done), result = std::move(result)]() mutable {
+        done(std::move(result));
+      });
+      a->done = nullptr;
+      continue;
+    }
+    if (auto* w = std::get_if<WebhookTask>(&t)) {
+      WebhookOutcome outcome = std::move(w->outcome);
+      outcome.ids = take(counts[i]);
+      if (!error.empty()) outcome = WebhookOutcome{WebhookStatus::failed, {}, {}, {}, error};
+      if (!calls_ && error.empty()) outcome.error = "no call store";
+      answers.push_back([done = std::move(w->done), outcome = std::move(outcome)]() mutable {
+        done(std::move(outcome));
+      });
+      w->done = nullptr;
+      continue;
+    }
+    flush();
+    if (auto* q = std::get_if<ReadTask>(&t)) {
+      q->work(calls_.get());
       continue;
     }
     auto& r = std::get<RecoverTask>(t);
-    flush();
     RecoverResult result;
     result.last_seq = known_last_seq(r.request.org_id);
     if (r.request.since && *r.request.since < result.last_seq) {
       try {
-        std::size_t limit = retention_.max_events_per_org + 1;
+        std::size_t limit = retention_now().history.max_events_per_org + 1;
         Recovery rec = store_->since(r.request.org_id, *r.request.since, r.request.user_id, limit);
         result.complete = rec.complete;
         for (const auto& e : rec.events) {
@@ -164,19 +253,22 @@ void EventLog::process(std::vector<Task>& tasks) {
   flush();
 }
 
+LogRetention EventLog::retention_now() {
+  std::lock_guard lock(mu_);
+  return retention_;
+}
+
 void EventLog::prune_if_due() {
   auto now = std::chrono::steady_clock::now();
   if (now < next_prune_) return;
   next_prune_ = now + kPrunePeriod;
-  HistoryConfig r;
-  {
-    std::lock_guard lock(mu_);
-    r = retention_;
-  }
+  LogRetention r = retention_now();
   try {
+    auto now = unix_millis_now();
     std::size_t dropped =
-        store_->prune(r.max_events_per_org, unix_millis_now() - r.max_age.count());
+        store_->prune(r.history.max_events_per_org, now - r.history.max_age.count());
     if (dropped) log::debug("event history pruned", {{"events", dropped}});
+    if (calls_) calls_->prune_deliveries(now - r.dedupe_window.count());
     healthy_.store(true);
   } catch (const std::exception& e) {
     healthy_.store(false);

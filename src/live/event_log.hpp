@@ -18,6 +18,8 @@
 
 #include "config/config.hpp"
 #include "live/live_hub.hpp"
+#include "live/webhook_record.hpp"
+#include "store/call_store.hpp"
 #include "store/event_store.hpp"
 
 namespace voxgate {
@@ -40,9 +42,18 @@ struct RecoverResult {
   std::string error;
 };
 
+// What the log keeps and for how long.
+struct LogRetention {
+  HistoryConfig history;
+  Millis dedupe_window{24 * 3600 * 1000};  // webhook de-duplication keys
+};
+
 class EventLog {
  public:
-  EventLog(std::unique_ptr<EventStore> store, LiveHub& hub, HistoryConfig retention);
+  // `calls` shares `store`'s database (one transaction covers both); it may be null when only
+  // events are kept (tests).
+  EventLog(std::unique_ptr<EventStore> store, std::unique_ptr<CallStore> calls, LiveHub& hub,
+           LogRetention retention);
   ~EventLog();
 
   void start();
@@ -51,8 +62,18 @@ class EventLog {
   // Callbacks run on the log's thread: post them to where they belong.
   void append(std::vector<NewEvent> events, std::function<void(AppendResult)> done);
   void recover(RecoverRequest request, std::function<void(RecoverResult)> done);
+  // Stores a webhook's call changes and events, unless its key was seen before.
+  void record_webhook(WebhookRecord record, std::function<void(WebhookOutcome)> done);
+  // Runs `work` on the log's thread, in order with writes: a read sees everything answered
+  // before it. `work` gets null when there is no call store.
+  void read_calls(std::function<void(CallStore*)> work);
 
-  void set_retention(HistoryConfig retention);
+  // The org's newest id as last handed to fan-out, or nothing if the log has not seen the org
+  // yet. From any thread: a worker that reads it and registers a subscriber in the same handler
+  // misses no later event (the log records an id before it posts the event to the workers).
+  std::optional<std::uint64_t> last_seq_if_known(const std::string& org) const;
+
+  void set_retention(LogRetention retention);
   bool healthy() const { return healthy_.load(std::memory_order_relaxed); }
 
  private:
@@ -64,23 +85,39 @@ class EventLog {
     RecoverRequest request;
     std::function<void(RecoverResult)> done;
   };
-  using Task = std::variant<AppendTask, RecoverTask>;
+  struct WebhookTask {
+    WebhookRecord record;
+    std::function<void(WebhookOutcome)> done;
+    WebhookOutcome outcome;  // decided inside the batch's transaction
+  };
+  struct ReadTask {
+    std::function<void(CallStore*)> work;
+  };
+  using Task = std::variant<AppendTask, RecoverTask, WebhookTask, ReadTask>;
+
+  void enqueue(Task task);
+  void resolve_webhook(WebhookTask& task, std::vector<NewEvent>& batch);
 
   void run();
   void process(std::vector<Task>& tasks);
-  std::uint64_t& known_last_seq(const std::string& org);
+  std::uint64_t known_last_seq(const std::string& org);
+  void set_last_seq(const std::string& org, std::uint64_t seq);
   void prune_if_due();
+  LogRetention retention_now();
 
   std::unique_ptr<EventStore> store_;
+  std::unique_ptr<CallStore> calls_;
   LiveHub& hub_;
   std::mutex mu_;
   std::condition_variable wake_;
   std::vector<Task> queue_;
-  HistoryConfig retention_;
+  LogRetention retention_;
   bool stopping_ = false;
   std::thread thread_;
   std::atomic<bool> healthy_{true};
-  std::unordered_map<std::string, std::uint64_t> last_seq_;  // log thread only
+  // Written by the log thread under seq_mu_, which readers on other threads take.
+  mutable std::mutex seq_mu_;
+  std::unordered_map<std::string, std::uint64_t> last_seq_;
   std::chrono::steady_clock::time_point next_prune_{};
 };
 

@@ -122,6 +122,13 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
     registered_ = true;
     metrics().live_subscribes.with({"ok"}).inc();
 
+    // Without `since` there is nothing to read: the position is known here when the log has
+    // seen the org (see EventLog::last_seq_if_known), and the subscriber is live at once.
+    if (!since) {
+      if (auto last = services_.log.last_seq_if_known(identity_.org_id))
+        return recovered(c, RecoverResult{*last, {}, true, {}});
+    }
+
     auto weak = c.weak_from_this();
     auto executor = c.executor();
     services_.log.recover(RecoverRequest{identity_.org_id, identity_.user_id, since},

@@ -56,6 +56,7 @@ LiveHub::LiveHub(std::vector<boost::asio::io_context*> workers) : workers_(std::
 void LiveHub::publish(DeliveryBatch batch) {
   for (std::size_t i = 0; i < workers_.size(); ++i) {
     boost::asio::post(*workers_[i], [index = indexes_[i].get(), batch] {
+      SendBatch sends;  // a subscriber with several events of the batch gets one write
       std::size_t n = 0;
       for (const Delivery& d : *batch) n += index->deliver(d);
       if (n) metrics().events_delivered.with({}).inc(n);

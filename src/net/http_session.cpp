@@ -1,11 +1,13 @@
 #include "net/http_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <optional>
 
+#include "net/ws_handshake.hpp"
 #include "net/ws_session.hpp"
 #include "ops/log.hpp"
 #include "ops/metrics.hpp"
@@ -148,10 +150,18 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     OriginDecision decision = settings_->origins.decide(origin);
     if (!decision.allowed) return refuse_origin(path, origin, decision);
 
+    if (auto refusal = ws::check_upgrade(req)) {
+      metrics().upgrades_rejected.with({"handshake"}).inc();
+      return reply_and_close(refusal->status, std::move(refusal->body),
+                             refusal->wants_version_header);
+    }
+
     deadline_ = {};
     ConnectionInfo info{remote_, origin_text, path, route->name};
-    start_websocket(std::move(stream_), parser_->release(), ctx_, worker_, *route, settings_,
-                    std::move(slot_), std::move(info));
+    std::string key(req[http::field::sec_websocket_key]);
+    std::string leftover = boost::beast::buffers_to_string(buffer_.data());
+    start_websocket(std::move(stream_), std::move(key), std::move(leftover), ctx_, worker_, *route,
+                    settings_, std::move(slot_), std::move(info));
     metrics().http_requests.with({route->name, "101"}).inc();
     finished_ = true;
   }
@@ -220,12 +230,13 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     write(std::move(res));
   }
 
-  void reply_and_close(http::status status, std::string body) {
+  void reply_and_close(http::status status, std::string body, bool websocket_version = false) {
     if (finished_) return;
     close_after_ = true;
     if (route_name_.empty()) route_name_ = "other";
     auto res = text_response(status, std::move(body));
     res.set(http::field::server, "voxgate");
+    if (websocket_version) res.set(http::field::sec_websocket_version, "13");
     res.keep_alive(false);
     write(std::move(res));
   }

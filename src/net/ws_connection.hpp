@@ -32,6 +32,8 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   virtual void close(std::uint16_t code, std::string_view reason) = 0;
   virtual std::size_t queued_bytes() const = 0;
   virtual boost::asio::any_io_executor executor() = 0;
+  // Writes what is queued now; sends inside a SendBatch wait for this.
+  virtual void flush() = 0;
 
   const ConnectionInfo& info() const { return info_; }
   std::size_t worker_index() const { return worker_; }
@@ -45,6 +47,20 @@ class WsConnection : public std::enable_shared_from_this<WsConnection> {
   ConnectionInfo info_;
   SettingsPtr settings_;    // the config this connection was opened under
   std::size_t worker_ = 0;  // the worker whose thread runs this connection
+};
+
+// While one is alive on a worker thread, send() only queues; when the outermost ends, each
+// connection that got frames writes them all in one vectored write (uWebSockets' cork).
+class SendBatch {
+ public:
+  SendBatch();
+  ~SendBatch();
+  SendBatch(const SendBatch&) = delete;
+  SendBatch& operator=(const SendBatch&) = delete;
+
+  // True inside a batch: the caller queues and registers with defer().
+  static bool active();
+  static void defer(std::shared_ptr<WsConnection> c);
 };
 
 class WsHandler {

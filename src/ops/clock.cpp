@@ -12,7 +12,11 @@ std::int64_t unix_millis_now() {
 }
 
 std::string iso8601_now() {
-  std::int64_t ms = unix_millis_now();
+  return iso8601_from_millis(unix_millis_now());
+}
+
+std::string iso8601_from_millis(std::int64_t ms) {
+  if (ms < 0) ms = 0;  // before 1970 is never a call time
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);

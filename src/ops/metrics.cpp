@@ -65,6 +65,7 @@ std::string Metrics::render() const {
   events_delivered.render(out, "counter");
   events_dropped.render(out, "counter");
   live_subscribes.render(out, "counter");
+  webhooks.render(out, "counter");
   ws_closes.render(out, "counter");
   return out;
 }

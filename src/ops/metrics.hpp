@@ -79,6 +79,10 @@ struct Metrics {
   Family<Counter> live_subscribes{"voxgate_live_subscribes_total",
                                   "Subscribe attempts on /ws/live-calls, by result.",
                                   {"result"}};
+  Family<Counter> webhooks{"voxgate_webhooks_total",
+                           "Vapi webhook deliveries by outcome (stored, duplicate, unroutable, "
+                           "ignored, unauthorized, malformed, failed).",
+                           {"result"}};
   Family<Counter> ws_closes{"voxgate_ws_closes_total",
                             "WebSocket closes sent by the server, by code.",
                             {"route", "code"}};

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -67,6 +68,11 @@ class EventStore {
   // up to the first with ts_ms >= `older_than_ms`, so what is kept is always the newest ids,
   // without gaps. Returns the number of events dropped.
   virtual std::size_t prune(std::size_t max_events_per_org, std::int64_t older_than_ms) = 0;
+
+  // Runs `work` in one write transaction: commits when it returns, rolls back and rethrows when
+  // it throws. append() and the CallStore sharing this store's database join it, so a webhook's
+  // call record, its de-duplication key and its events are stored together or not at all.
+  virtual void write_transaction(const std::function<void()>& work) = 0;
 
   virtual bool healthy() = 0;  // for /ready
 };

@@ -1,5 +1,7 @@
 #include "store/sqlite.hpp"
 
+#include <exception>
+
 #include "store/event_store.hpp"
 
 namespace voxgate {
@@ -66,6 +68,18 @@ SqliteQuery& SqliteQuery::bind(int index, std::int64_t number) {
   return *this;
 }
 
+SqliteQuery& SqliteQuery::bind(int index, double number) {
+  if (sqlite3_bind_double(statement_.stmt_, index, number) != SQLITE_OK)
+    statement_.db_.fail("binding a parameter");
+  return *this;
+}
+
+SqliteQuery& SqliteQuery::bind(int index, std::nullopt_t) {
+  if (sqlite3_bind_null(statement_.stmt_, index) != SQLITE_OK)
+    statement_.db_.fail("binding a parameter");
+  return *this;
+}
+
 bool SqliteQuery::next() {
   const int rc = sqlite3_step(statement_.stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -82,6 +96,24 @@ std::int64_t SqliteQuery::integer(int column) const {
   return sqlite3_column_int64(statement_.stmt_, column);
 }
 
+double SqliteQuery::real(int column) const {
+  return sqlite3_column_double(statement_.stmt_, column);
+}
+
+bool SqliteQuery::null(int column) const {
+  return sqlite3_column_type(statement_.stmt_, column) == SQLITE_NULL;
+}
+
+std::optional<std::int64_t> SqliteQuery::optional_integer(int column) const {
+  if (null(column)) return std::nullopt;
+  return integer(column);
+}
+
+std::optional<double> SqliteQuery::optional_real(int column) const {
+  if (null(column)) return std::nullopt;
+  return real(column);
+}
+
 std::string SqliteQuery::text(int column) const {
   // Pointer first, then size: the documented order for a value converted to text.
   const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(statement_.stmt_, column));
@@ -89,18 +121,33 @@ std::string SqliteQuery::text(int column) const {
   return data ? std::string(data, static_cast<std::size_t>(size)) : std::string();
 }
 
-SqliteTransaction::SqliteTransaction(SqliteDb& db, Kind kind) : db_(db) {
+SqliteTransaction::SqliteTransaction(SqliteDb& db, Kind kind)
+    : db_(db),
+      joined_(!sqlite3_get_autocommit(db.handle())),
+      exceptions_at_start_(std::uncaught_exceptions()) {
+  if (joined_) return;
   db_.exec(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN");
+  db_.joined_work_failed_ = false;
 }
 
 SqliteTransaction::~SqliteTransaction() {
+  if (!open_) return;
+  if (joined_) {
+    if (std::uncaught_exceptions() > exceptions_at_start_) db_.joined_work_failed_ = true;
+    return;
+  }
   // SQLite may already have rolled back on its own (e.g. disk full); then there is nothing to undo.
-  if (open_ && !sqlite3_get_autocommit(db_.handle()))
+  if (!sqlite3_get_autocommit(db_.handle()))
     sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void SqliteTransaction::commit() {
-  db_.exec("COMMIT");
+  if (!joined_) {
+    if (db_.joined_work_failed_)
+      throw StoreError("SQLite file \"" + db_.path() +
+                       "\": a write inside the transaction failed, so none of it was committed");
+    db_.exec("COMMIT");
+  }
   open_ = false;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,6 +37,10 @@ class SqliteDb {
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_;
   std::string path_;
+  // Set when a transaction that joined an outer one was left by an exception: the outer one
+  // must not commit work that stopped half-way, even if the exception was caught in between.
+  bool joined_work_failed_ = false;
+  friend class SqliteTransaction;
 };
 
 // A prepared statement kept for reuse; run it through SqliteQuery.
@@ -64,18 +69,30 @@ class SqliteQuery {
   // Parameters are numbered from 1, as in "?1"; text is copied by SQLite.
   SqliteQuery& bind(int index, std::string_view text);
   SqliteQuery& bind(int index, std::int64_t number);
+  SqliteQuery& bind(int index, double number);
+  SqliteQuery& bind(int index, std::nullopt_t);  // NULL
+  template <typename T>
+  SqliteQuery& bind(int index, const std::optional<T>& value) {
+    return value ? bind(index, *value) : bind(index, std::nullopt);
+  }
 
   bool next();  // true: a row is ready to read
   void run();   // steps a statement that returns no rows
 
   std::int64_t integer(int column) const;
+  double real(int column) const;
   std::string text(int column) const;
+  bool null(int column) const;
+  std::optional<std::int64_t> optional_integer(int column) const;
+  std::optional<double> optional_real(int column) const;
 
  private:
   SqliteStatement& statement_;
 };
 
-// BEGIN on construction; ROLLBACK on destruction unless committed.
+// BEGIN on construction; ROLLBACK on destruction unless committed. Opened while the connection
+// is already in a transaction, it joins that one: it neither begins, commits nor rolls back, so
+// several stores' writes can share one outer transaction.
 class SqliteTransaction {
  public:
   enum class Kind { read, write };  // write takes the write lock at once (BEGIN IMMEDIATE)
@@ -88,6 +105,8 @@ class SqliteTransaction {
 
  private:
   SqliteDb& db_;
+  bool joined_;
+  int exceptions_at_start_;  // std::uncaught_exceptions(), to tell unwinding from an early return
   bool open_ = true;
 };
 

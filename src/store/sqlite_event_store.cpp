@@ -4,15 +4,12 @@
 #include <filesystem>
 #include <limits>
 #include <unordered_map>
+#include <utility>
 
-#include "store/sqlite_schema.hpp"
+#include "store/sqlite_stores.hpp"
 
 namespace voxgate {
 namespace {
-
-// Another process (a backup, the sqlite3 shell) may hold a lock for a moment.
-constexpr int busy_timeout_ms = 5000;
-constexpr const char* wal_size_limit = "67108864";  // truncate the WAL back to 64 MiB after use
 
 // Client-supplied numbers beyond SQLite's signed 64-bit integers mean "as large as possible".
 std::int64_t clamped(std::uint64_t value) {
@@ -20,19 +17,10 @@ std::int64_t clamped(std::uint64_t value) {
       std::min<std::uint64_t>(value, std::numeric_limits<std::int64_t>::max()));
 }
 
-void configure(SqliteDb& db, SqliteSync sync) {
-  db.exec("PRAGMA busy_timeout = " + std::to_string(busy_timeout_ms));
-  if (const auto mode = db.first_text("PRAGMA journal_mode = WAL"); mode != "wal")
-    throw StoreError("SQLite file \"" + db.path() + "\": cannot switch to WAL mode (journal_mode " +
-                     "stays \"" + mode + "\"); put the file on a local filesystem");
-  db.exec(sync == SqliteSync::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-  db.exec("PRAGMA foreign_keys = ON");
-  db.exec(std::string("PRAGMA journal_size_limit = ") + wal_size_limit);
-}
-
 }  // namespace
 
-SqliteEventStore::SqliteEventStore(std::unique_ptr<SqliteDb> db)
+SqliteEventStore::SqliteEventStore(std::shared_ptr<SqliteDb> db,
+                                   std::shared_ptr<SqliteCheckpointer> checkpointer)
     : db_(std::move(db)),
       // Reserves a run of ids for one org; the run ends at the org's new last_seq. (RETURNING
       // would save the SELECT but builds a temporary table per call, several times slower.)
@@ -56,7 +44,8 @@ SqliteEventStore::SqliteEventStore(std::unique_ptr<SqliteDb> db)
       delete_through_(*db_, "DELETE FROM events WHERE org_id = ?1 AND seq <= ?2"),
       raise_floor_(*db_,
                    "UPDATE orgs SET pruned_through = ?2 WHERE org_id = ?1 AND pruned_through < ?2"),
-      probe_(*db_, "SELECT 1 FROM orgs LIMIT 1") {}
+      probe_(*db_, "SELECT 1 FROM orgs LIMIT 1"),
+      checkpointer_(std::move(checkpointer)) {}
 
 std::vector<StoredEvent> SqliteEventStore::append(std::vector<NewEvent> events) {
   if (events.empty()) return {};
@@ -142,6 +131,12 @@ std::size_t SqliteEventStore::prune(std::size_t max_events_per_org, std::int64_t
   return dropped;
 }
 
+void SqliteEventStore::write_transaction(const std::function<void()>& work) {
+  SqliteTransaction transaction(*db_, SqliteTransaction::Kind::write);
+  work();
+  transaction.commit();
+}
+
 bool SqliteEventStore::healthy() {
   // A file removed under a running gateway still accepts writes that vanish at close.
   std::error_code ignored;
@@ -156,31 +151,13 @@ bool SqliteEventStore::healthy() {
 
 std::unique_ptr<EventStore> open_sqlite_event_store(const std::string& path, std::string& error,
                                                     SqliteSync sync) {
-  const auto directory = std::filesystem::path(path).parent_path();
-  std::error_code ignored;
-  if (!directory.empty() && !std::filesystem::is_directory(directory, ignored)) {
-    error = "cannot open the event store \"" + path + "\": directory \"" + directory.string() +
-            "\" does not exist; create it, or set store.path (env VOXGATE_DB) to a file in an "
-            "existing directory";
-    return nullptr;
-  }
-  // NOMUTEX: one thread at a time uses a store (see EventStore), so SQLite's own locks are waste.
-  auto db =
-      SqliteDb::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, error);
-  if (!db) return nullptr;
-  try {
-    configure(*db, sync);
-    migrate(*db, sqlite_migrations());
-    return std::make_unique<SqliteEventStore>(std::move(db));
-  } catch (const StoreError& e) {
-    error = e.what();
-    return nullptr;
-  }
+  auto stores = open_sqlite_stores(path, error, sync);
+  return stores ? std::move(stores->events) : nullptr;
 }
 
 std::unique_ptr<EventStore> open_sqlite_event_store(const StoreConfig& config, std::string& error) {
-  return open_sqlite_event_store(
-      config.path, error, config.synchronous == "full" ? SqliteSync::full : SqliteSync::normal);
+  auto stores = open_sqlite_stores(config, error);
+  return stores ? std::move(stores->events) : nullptr;
 }
 
 }  // namespace voxgate

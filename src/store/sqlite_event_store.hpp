@@ -1,5 +1,6 @@
 #pragma once
-// The event history in one SQLite file (WAL mode), with statements prepared once at open.
+// The event history in one SQLite file (WAL mode), with statements prepared once at open. It
+// shares its connection with the call store (sqlite_stores.hpp).
 
 #include <memory>
 #include <string>
@@ -7,6 +8,7 @@
 #include "config/config.hpp"
 #include "store/event_store.hpp"
 #include "store/sqlite.hpp"
+#include "store/sqlite_checkpointer.hpp"
 
 namespace voxgate {
 
@@ -17,17 +19,20 @@ enum class SqliteSync { normal, full };
 
 class SqliteEventStore final : public EventStore {
  public:
-  explicit SqliteEventStore(std::unique_ptr<SqliteDb> db);
+  // Without a checkpointer SQLite checkpoints inside commits (its default).
+  explicit SqliteEventStore(std::shared_ptr<SqliteDb> db,
+                            std::shared_ptr<SqliteCheckpointer> checkpointer = nullptr);
 
   std::vector<StoredEvent> append(std::vector<NewEvent> events) override;
   Recovery since(std::string_view org, std::uint64_t since, std::string_view user_id,
                  std::size_t limit) override;
   std::uint64_t last_seq(std::string_view org) override;
   std::size_t prune(std::size_t max_events_per_org, std::int64_t older_than_ms) override;
+  void write_transaction(const std::function<void()>& work) override;
   bool healthy() override;
 
  private:
-  std::unique_ptr<SqliteDb> db_;
+  std::shared_ptr<SqliteDb> db_;
   SqliteStatement reserve_seqs_;
   SqliteStatement insert_event_;
   SqliteStatement select_events_;
@@ -37,10 +42,11 @@ class SqliteEventStore final : public EventStore {
   SqliteStatement delete_through_;
   SqliteStatement raise_floor_;
   SqliteStatement probe_;
+  std::shared_ptr<SqliteCheckpointer> checkpointer_;  // shared with the call store
 };
 
-// Opens (creating when absent) and migrates the file; nullptr with `error` set when that fails.
-// The connection is opened without SQLite's own mutex: see EventStore on threads.
+// The event history alone (tests, benchmarks): open_sqlite_stores without the call store.
+// nullptr with `error` set when opening fails.
 std::unique_ptr<EventStore> open_sqlite_event_store(const std::string& path, std::string& error,
                                                     SqliteSync sync = SqliteSync::normal);
 // The same from [store]: path and synchronous.

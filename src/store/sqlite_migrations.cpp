@@ -26,7 +26,52 @@ CREATE TABLE events (
 ) WITHOUT ROWID;
 )sql"};
 
-constexpr std::array all{event_history};
+// Calls sort by started time, else created time (a ringing call has not started): the generated
+// sort_ms lets one index serve an org's list newest first and its cursor, without a scan.
+// Transcript lines are clustered by call, in spoken order, for GET /api/calls/<id>.
+// Delivery keys are pruned by age, hence their index on seen_ms.
+constexpr Migration calls = {2, "calls, transcripts, webhook deliveries, assistant orgs", R"sql(
+CREATE TABLE calls (
+  call_id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  assistant_id TEXT NOT NULL DEFAULT '',
+  customer_number TEXT NOT NULL DEFAULT '',
+  call_type TEXT NOT NULL DEFAULT '',
+  tracking_id TEXT NOT NULL DEFAULT '',
+  user_id TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT '',
+  started_ms INTEGER,
+  ended_ms INTEGER,
+  duration_seconds REAL,
+  ended_reason TEXT NOT NULL DEFAULT '',
+  recording_url TEXT NOT NULL DEFAULT '',
+  summary TEXT NOT NULL DEFAULT '',
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  sort_ms INTEGER GENERATED ALWAYS AS (coalesce(started_ms, created_ms)) VIRTUAL
+);
+CREATE INDEX calls_by_org ON calls (org_id, sort_ms, call_id);
+CREATE TABLE call_transcripts (
+  call_id TEXT NOT NULL REFERENCES calls (call_id),
+  position INTEGER NOT NULL,
+  speaker TEXT NOT NULL,
+  text TEXT NOT NULL,
+  ts_ms INTEGER,
+  seconds_from_start REAL,
+  PRIMARY KEY (call_id, position)
+) WITHOUT ROWID;
+CREATE TABLE webhook_deliveries (
+  key TEXT PRIMARY KEY,
+  seen_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX webhook_deliveries_by_age ON webhook_deliveries (seen_ms);
+CREATE TABLE assistant_orgs (
+  assistant_id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL
+) WITHOUT ROWID;
+)sql"};
+
+constexpr std::array all{event_history, calls};
 
 }  // namespace
 

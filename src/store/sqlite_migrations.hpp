@@ -1,6 +1,6 @@
 #pragma once
-// The SQLite schema as an ordered list of migrations. Later features append to the list (calls,
-// transcripts, web-voice sessions, webhook de-duplication keys); an applied one never changes.
+// The SQLite schema as an ordered list of migrations. Later features append to the list
+// (web-voice sessions next); an applied one never changes.
 
 #include <span>
 #include <string_view>

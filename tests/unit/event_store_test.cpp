@@ -5,11 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 
+#include "sqlite_test_file.hpp"
 #include "store/sqlite_event_store.hpp"
 #include "store/sqlite_migrations.hpp"
 
@@ -37,50 +37,14 @@ std::vector<std::string> bodies_of(const std::vector<StoredEvent>& events) {
   return bodies;
 }
 
-// Reads the file with the plain SQLite API, independently of the store's own code.
-std::int64_t count_rows(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
-  std::int64_t value = -1;
-  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
-}
-
-void run_sql(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db);
-  sqlite3_close(db);
-}
-
-class EventStoreTest : public ::testing::Test {
+class EventStoreTest : public SqliteFileTest {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("voxgate_store_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(dir_);
-    path_ = (dir_ / "history.db").string();
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
   std::unique_ptr<EventStore> open(SqliteSync sync = SqliteSync::normal) {
     std::string error;
     auto store = open_sqlite_event_store(path_, error, sync);
     EXPECT_TRUE(store) << error;
     return store;
   }
-
-  fs::path dir_;
-  std::string path_;
 };
 
 // ---------------------------------------------------------------- ids and append
