@@ -71,7 +71,7 @@ void EventPublisher::pump(std::int64_t now) {
 
 void EventPublisher::on_reply(const PublishReply& reply, std::int64_t now) {
   if (reply.status == 202) {
-    tally_.events_accepted += reply.events;
+    tally_.events_accepted += reply.tag;  // the tag is the request's event count
     tally_.reply_latency.record(now - reply.sent_ns);
     return;
   }

@@ -1,4 +1,5 @@
-// voxgate_loadgen: the load generator for the live-calls benchmarks (docs/benchmarks.md).
+// voxgate_loadgen: the load generator for the live-calls and webhook benchmarks
+// (docs/benchmarks.md).
 // A single-threaded epoll client with its own WebSocket, HTTP and JWT code, so it measures
 // voxgate from the outside and stays light next to it on a small machine.
 #include <csignal>
@@ -24,6 +25,13 @@ scenarios:
                  or one fixed step: --rate R --step-s 5
   idle-memory    (c) server VmRSS growth per idle subscribed connection (needs --pid)
                  --connections 10000,19000 --settle-ms 3000
+  webhooks       signed Vapi server messages (status-update, partial and final transcripts,
+                 end-of-call-report, 2 % repeated deliveries) of many concurrent calls through
+                 POST /api/webhooks/vapi, fixed-rate steps; answer latency, CPU per message
+                 --webhook-secret S --rate 250,500,1000 (messages/s, one step each) --step-s 10
+                 --warmup-s 3 --drain-s 3 --pause-ms 1000 --connections 32 --calls 1000
+                 --utterances 8 --partials 2 --repeat-pct 2
+                 --subscribers 0 (live-calls subscribers over --orgs, deliveries counted)
 
 common: --host 127.0.0.1 --port P --path /ws/live-calls --orgs 100 --concurrency 500
         --jwt-secret S --pid <voxgate pid, for CPU and memory readings> --timeout-s 60
@@ -44,6 +52,7 @@ int main(int argc, char** argv) {
     if (scenario == "connect-rate") return loadgen::run_connect_rate(options);
     if (scenario == "fanout") return loadgen::run_fanout(options);
     if (scenario == "idle-memory") return loadgen::run_idle_memory(options);
+    if (scenario == "webhooks") return loadgen::run_webhooks(options);
     std::fputs(kUsage, scenario == "help" || scenario == "--help" ? stdout : stderr);
     return scenario == "help" || scenario == "--help" ? 0 : 2;
   } catch (const std::invalid_argument& e) {

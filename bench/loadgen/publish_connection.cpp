@@ -31,9 +31,9 @@ PublishConnection::~PublishConnection() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void PublishConnection::post(std::string_view request, std::uint64_t events, std::int64_t now) {
+void PublishConnection::post(std::string_view request, std::uint64_t tag, std::int64_t now) {
   busy_ = true;
-  events_ = events;
+  tag_ = tag;
   sent_ns_ = now;
   outbox_.assign(request);
   if (fd_ < 0) {
@@ -98,9 +98,9 @@ bool PublishConnection::take_reply(std::int64_t now) {
   bool keep_alive = head.find("\r\nConnection: close") == std::string_view::npos &&
                     head.find("\r\nconnection: close") == std::string_view::npos;
   busy_ = false;
-  sink_.on_reply(PublishReply{status, events_, sent_ns_,
-                              std::string_view(inbox_).substr(head_end + 4, length)},
-                 now);
+  sink_.on_reply(
+      PublishReply{status, tag_, sent_ns_, std::string_view(inbox_).substr(head_end + 4, length)},
+      now);
   inbox_.erase(0, total);
   if (!keep_alive) {
     ::close(fd_);
@@ -120,7 +120,7 @@ void PublishConnection::fail(std::int64_t now) {
   outbox_.clear();
   if (!busy_) return;  // an idle keep-alive connection closed by the server: redial on next use
   busy_ = false;
-  sink_.on_reply(PublishReply{0, events_, sent_ns_, {}}, now);
+  sink_.on_reply(PublishReply{0, tag_, sent_ns_, {}}, now);
 }
 
 }  // namespace loadgen

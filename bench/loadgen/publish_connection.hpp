@@ -1,5 +1,6 @@
 #pragma once
-// One HTTP/1.1 keep-alive connection to POST /api/events, one request at a time.
+// One HTTP/1.1 keep-alive connection for POST requests (/api/events, /api/webhooks/vapi), one
+// request at a time. Each request carries the caller's tag, handed back with its answer.
 
 #include <cstdint>
 #include <string>
@@ -11,8 +12,8 @@
 namespace loadgen {
 
 struct PublishReply {
-  int status = 0;            // 0: the connection failed before an answer
-  std::uint64_t events = 0;  // events in the request
+  int status = 0;         // 0: the connection failed before an answer
+  std::uint64_t tag = 0;  // the caller's, from post() (the publisher: events in the request)
   std::int64_t sent_ns = 0;
   std::string_view body;  // valid during the callback only
 };
@@ -35,7 +36,7 @@ class PublishConnection final : public Pollable {
 
   bool busy() const { return busy_; }
   // Sends a complete request; dials first when the connection is down.
-  void post(std::string_view request, std::uint64_t events, std::int64_t now);
+  void post(std::string_view request, std::uint64_t tag, std::int64_t now);
   void on_ready(std::uint32_t events) override;
 
  private:
@@ -49,7 +50,7 @@ class PublishConnection final : public Pollable {
   PublishReplySink& sink_;
   int fd_ = -1;
   bool connecting_ = false, busy_ = false, watching_out_ = false;
-  std::uint64_t events_ = 0;
+  std::uint64_t tag_ = 0;
   std::int64_t sent_ns_ = 0;
   std::string outbox_, inbox_;
 };

@@ -1,5 +1,6 @@
 #pragma once
-// The three live-calls scenarios of docs/benchmarks.md; each returns the process exit status.
+// The scenarios of docs/benchmarks.md (the three live-calls ones, and Vapi webhooks); each
+// returns the process exit status.
 
 #include "options.hpp"
 #include "subscriber_crowd.hpp"
@@ -9,6 +10,7 @@ namespace loadgen {
 int run_connect_rate(const Options& options);  // (a) subscribed connections per second
 int run_fanout(const Options& options);        // (b) deliveries per second, CPU, latency
 int run_idle_memory(const Options& options);   // (c) server memory per idle subscriber
+int run_webhooks(const Options& options);      // Vapi webhooks: answer latency, CPU, fan-out
 
 // Options every scenario shares: where the server is, how to sign tokens, its pid.
 struct CommonSettings {

@@ -5,8 +5,7 @@
 #include <charconv>
 
 #include "app/json_response.hpp"
-#include "auth/api_keys.hpp"
-#include "auth/jwt.hpp"
+#include "app/user_auth.hpp"
 #include "ops/clock.hpp"
 #include "vapi/time_values.hpp"
 
@@ -58,23 +57,6 @@ json::array transcript_json(const std::vector<TranscriptLine>& lines) {
     out.push_back(std::move(o));
   }
   return out;
-}
-
-// The caller's identity from "Authorization: Bearer <JWT>"; an error response otherwise.
-std::variant<UserIdentity, HttpResponse> authenticate(const HttpRequest& req,
-                                                      const Settings& settings) {
-  auto token = bearer_token(req[http::field::authorization]);
-  if (token.empty()) {
-    auto res = json_error(http::status::unauthorized,
-                          "send the user's JWT as Authorization: Bearer <token>");
-    res.set(http::field::www_authenticate, "Bearer");
-    return res;
-  }
-  TokenCheck check = settings.tokens->verify(token, unix_millis_now() / 1000);
-  if (!check.identity)
-    return json_error(http::status::unauthorized,
-                      check.expired() ? "token expired" : "invalid token: " + check.detail);
-  return std::move(*check.identity);
 }
 
 // A time bound: ISO-8601 or milliseconds since the epoch.
@@ -129,7 +111,7 @@ HttpResponse store_unavailable(const std::string& what) {
 }
 
 void list_calls(EventLog& log, const HttpRequest& req, const Settings& settings, Respond respond) {
-  auto who = authenticate(req, settings);
+  auto who = authenticate_user(req, settings);
   if (auto* res = std::get_if<HttpResponse>(&who)) return respond(std::move(*res));
   auto query = list_query(req, std::get<UserIdentity>(who).org_id);
   if (auto* res = std::get_if<HttpResponse>(&query)) return respond(std::move(*res));
@@ -153,7 +135,7 @@ void list_calls(EventLog& log, const HttpRequest& req, const Settings& settings,
 }
 
 void get_call(EventLog& log, const HttpRequest& req, const Settings& settings, Respond respond) {
-  auto who = authenticate(req, settings);
+  auto who = authenticate_user(req, settings);
   if (auto* res = std::get_if<HttpResponse>(&who)) return respond(std::move(*res));
   std::string id(request_path(req.target()).substr(kCallPrefix.size()));
   if (id.empty() || id.size() > kMaxCallId || id.find('/') != std::string::npos)

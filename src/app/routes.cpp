@@ -3,6 +3,7 @@
 #include "app/calls_route.hpp"
 #include "app/echo_handler.hpp"
 #include "app/publish_route.hpp"
+#include "app/web_voice_routes.hpp"
 #include "app/webhook_route.hpp"
 #include "bridge/web_voice_session.hpp"
 #include "live/live_calls_session.hpp"
@@ -43,7 +44,9 @@ void add_websockets(Router& r, Services& services) {
       [&live = services.live](std::string_view) { return make_live_calls_handler(live); }});
   r.add(WsRoute{"/api/web-voice/<trackingId>",
                 [](std::string_view p) { return p.starts_with("/api/web-voice/"); }, nullptr,
-                [](std::string_view p) { return make_web_voice_handler(p); }});
+                [&calls = services.test_calls](std::string_view p) {
+                  return make_web_voice_handler(p, calls);
+                }});
   r.add(WsRoute{"/ws/echo", [](std::string_view p) { return p == "/ws/echo"; },
                 [](const Config& c) { return c.dev.echo_route; },
                 [](std::string_view) { return make_echo_handler(); }});
@@ -57,6 +60,7 @@ Router make_router(Services& services) {
   r.add(make_publish_route(services.live.log));
   r.add(make_vapi_webhook_route(services.live.log));
   for (auto& route : make_calls_routes(services.live.log)) r.add(std::move(route));
+  for (auto& route : make_web_voice_routes(services.test_calls)) r.add(std::move(route));
   add_websockets(r, services);
   return r;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Every route voxgate serves, in one place.
 
+#include "bridge/test_calls.hpp"
 #include "live/live_calls_session.hpp"
 #include "net/router.hpp"
 
@@ -8,6 +9,7 @@ namespace voxgate {
 
 struct Services {
   LiveServices live;
+  TestCalls& test_calls;
 };
 
 Router make_router(Services& services);

@@ -1,18 +1,31 @@
 #include "bridge/web_voice_session.hpp"
 
 #include <boost/json/parse.hpp>
-#include <cctype>
+
+#include "auth/jwt.hpp"
+#include "bridge/tracking_id.hpp"
+#include "ops/clock.hpp"
+#include "ops/log.hpp"
 
 namespace voxgate {
 namespace {
 
 constexpr std::string_view kPrefix = "/api/web-voice/";
+constexpr std::string_view kNotFound = "Session not found or unauthorized";
 
-// The relay to the provider builds on this connection in a later step; until then no
-// session exists, so every authenticated attach is answered as an unknown session.
+// The `type` of a JSON text frame, empty when it has none.
+std::string message_type(std::string_view data, boost::json::value& value) {
+  boost::system::error_code ec;
+  value = boost::json::parse(data, ec);
+  if (ec || !value.is_object()) return {};
+  const auto* type = value.as_object().if_contains("type");
+  return type && type->is_string() ? std::string(type->get_string()) : std::string();
+}
+
 class WebVoiceSession final : public WsHandler {
  public:
-  explicit WebVoiceSession(std::string tracking_id) : tracking_id_(std::move(tracking_id)) {}
+  WebVoiceSession(std::string tracking_id, TestCalls& calls)
+      : tracking_id_(std::move(tracking_id)), calls_(calls) {}
 
   void on_open(WsConnection& c) override {
     if (!is_uuid(tracking_id_)) return c.close(1008, "Invalid trackingId");
@@ -20,41 +33,56 @@ class WebVoiceSession final : public WsHandler {
   }
 
   void on_message(WsConnection& c, std::string_view data, bool binary) override {
-    if (authed_) return;
-    boost::system::error_code ec;
-    auto value = binary ? boost::json::value{} : boost::json::parse(data, ec);
-    const auto* obj = (!ec && value.is_object()) ? &value.as_object() : nullptr;
-    const auto* type = obj ? obj->if_contains("type") : nullptr;
-    if (!type || !type->is_string() || type->get_string() != "auth")
-      return c.close(1008, "Unauthorized: no auth message");
-    c.close(1008, "Session not found or unauthorized");
+    if (!call_) return authenticate(c, data, binary);
+    // end-call is voxgate's to act on; every other frame goes to the provider unchanged.
+    if (!binary && data.find("end-call") != std::string_view::npos) {
+      boost::json::value value;
+      if (message_type(data, value) == "end-call") return call_->end("customer-ended-call");
+    }
+    call_->from_browser(&c, std::make_shared<const std::string>(data), binary);
   }
 
   void on_sweep(WsConnection& c, SteadyTime now) override {
-    if (!authed_ && auth_deadline_ != SteadyTime{} && now >= auth_deadline_)
+    if (!call_ && auth_deadline_ != SteadyTime{} && now >= auth_deadline_)
       c.close(1008, "Unauthorized: no auth message");
   }
 
+  void on_close(WsConnection& c) override {
+    if (call_) call_->browser_gone(&c);
+  }
+
  private:
+  void authenticate(WsConnection& c, std::string_view data, bool binary) {
+    boost::json::value value;
+    if (binary || message_type(data, value) != "auth")
+      return c.close(1008, "Unauthorized: no auth message");
+    const auto* token = value.as_object().if_contains("token");
+    if (!token || !token->is_string()) return c.close(1008, std::string(kNotFound));
+    TokenCheck check = c.settings().tokens->verify(token->get_string(), unix_millis_now() / 1000);
+    if (!check.identity) {
+      log::info("test call token refused", {{"remote", c.info().remote}, {"reason", check.detail}});
+      return c.close(1008, check.expired() ? "Unauthorized: token expired" : kNotFound);
+    }
+    // An unknown call and another user's call are answered alike: ids are not confirmed.
+    auto call = calls_.find(tracking_id_);
+    if (!call || call->info().user_id != check.identity->user_id ||
+        call->info().org_id != check.identity->org_id)
+      return c.close(1008, std::string(kNotFound));
+    call_ = std::move(call);
+    call_->attach(c.shared_from_this());
+  }
+
   std::string tracking_id_;
+  TestCalls& calls_;
+  std::shared_ptr<TestCall> call_;
   SteadyTime auth_deadline_{};
-  bool authed_ = false;
 };
 
 }  // namespace
 
-bool is_uuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  return true;
-}
-
-std::unique_ptr<WsHandler> make_web_voice_handler(std::string_view path) {
+std::unique_ptr<WsHandler> make_web_voice_handler(std::string_view path, TestCalls& calls) {
   std::string_view id = path.starts_with(kPrefix) ? path.substr(kPrefix.size()) : "";
-  return std::make_unique<WebVoiceSession>(std::string(id));
+  return std::make_unique<WebVoiceSession>(std::string(id), calls);
 }
 
 }  // namespace voxgate

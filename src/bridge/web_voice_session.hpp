@@ -4,11 +4,11 @@
 #include <memory>
 #include <string_view>
 
+#include "bridge/test_calls.hpp"
 #include "net/ws_connection.hpp"
 
 namespace voxgate {
 
-bool is_uuid(std::string_view text);
-std::unique_ptr<WsHandler> make_web_voice_handler(std::string_view path);
+std::unique_ptr<WsHandler> make_web_voice_handler(std::string_view path, TestCalls& calls);
 
 }  // namespace voxgate

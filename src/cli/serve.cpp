@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "app/routes.hpp"
+#include "bridge/voice_provider_choice.hpp"
 #include "cli/commands.hpp"
 #include "live/event_log.hpp"
 #include "live/live_hub.hpp"
@@ -85,7 +86,12 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   event_log = std::make_unique<EventLog>(std::move(stores->events), std::move(stores->calls), *hub,
                                          retention_of(config));
   event_log->start();
-  Services services{LiveServices{*hub, *event_log}};
+  std::vector<boost::asio::any_io_executor> executors;
+  for (auto* context : contexts) executors.push_back(context->get_executor());
+  TestCalls test_calls(make_voice_provider(config.vapi), *event_log, executors);
+  test_calls.start_sweeps();
+  log::info("browser test calls", {{"provider", test_calls.provider().name()}});
+  Services services{LiveServices{*hub, *event_log}, test_calls};
   Router router = make_router(services);
   Server server(settings, router, workers, env, std::move(tls));
   server.on_reload([&](const Settings& s) { event_log->set_retention(retention_of(s.config)); });

@@ -86,7 +86,8 @@ struct HistoryConfig {
   Millis max_age{24 * 3600 * 1000};         // retention by age
 };
 
-// Vapi: how its webhooks authenticate (protocol section 4) and which org an assistant serves.
+// Vapi: how its webhooks authenticate (protocol section 4), which org an assistant serves, and
+// the provider of browser test calls (section 5).
 struct VapiConfig {
   std::string webhook_secret;  // HMAC credential; secret, masked in output
   std::string webhook_signature_header = "x-signature";
@@ -99,6 +100,14 @@ struct VapiConfig {
   std::string webhook_legacy_secret;               // x-vapi-secret of older assistants; secret
   std::vector<std::string> assistant_orgs;         // "assistantId=orgId" routing fallbacks
   Millis webhook_dedupe_window{24 * 3600 * 1000};  // repeated deliveries are recognised this long
+
+  // Browser test calls (section 5).
+  std::string provider;  // "vapi", "echo"; empty: vapi when an API key is set, else echo
+  std::string api_key;   // private API key; secret, never sent to a browser
+  std::string base_url = "https://api.vapi.ai";
+  std::string assistant_id;        // used when POST /api/web-voice/start names none
+  Millis request_timeout{30'000};  // POST /call must answer by then (504 after)
+  Millis connect_timeout{10'000};  // TCP + TLS + WebSocket handshake to the provider
 };
 
 struct Config {

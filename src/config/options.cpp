@@ -412,6 +412,42 @@ std::vector<Option> make_table() {
        .access = field(&Config::vapi, &VapiConfig::webhook_dedupe_window),
        .meaning = "how long a delivered webhook is remembered, so a repeat makes no second event",
        .bound = positive()},
+      {.key = "vapi.provider",
+       .type = T::string,
+       .access = field(&Config::vapi, &VapiConfig::provider),
+       .meaning = "who answers browser test calls: \"vapi\", or \"echo\" (a built-in agent "
+                  "that plays your audio back); empty: vapi when api_key is set, else echo",
+       .bound = {R"("vapi", "echo", or empty (automatic))", [](const OptionValue& v) {
+                   const auto& name = std::get<std::string>(v);
+                   return name.empty() || name == "vapi" || name == "echo";
+                 }}},
+      {.key = "vapi.api_key",
+       .type = T::string,
+       .access = field(&Config::vapi, &VapiConfig::api_key),
+       .meaning = "Vapi private API key for creating test calls; never reaches a browser",
+       .env = {{"VAPI_API_KEY"}},
+       .secret = true},
+      {.key = "vapi.base_url",
+       .type = T::string,
+       .access = field(&Config::vapi, &VapiConfig::base_url),
+       .meaning = "Vapi's API; https, or http only to a loopback address (tests)",
+       .bound = not_empty(),
+       .env = {{"VAPI_BASE_URL"}}},
+      {.key = "vapi.assistant_id",
+       .type = T::string,
+       .access = field(&Config::vapi, &VapiConfig::assistant_id),
+       .meaning = "assistant for test calls whose start request names none",
+       .env = {{"VAPI_ASSISTANT_ID"}}},
+      {.key = "vapi.request_timeout",
+       .type = T::duration,
+       .access = field(&Config::vapi, &VapiConfig::request_timeout),
+       .meaning = "how long POST /call may take before the start request answers 504",
+       .bound = positive()},
+      {.key = "vapi.connect_timeout",
+       .type = T::duration,
+       .access = field(&Config::vapi, &VapiConfig::connect_timeout),
+       .meaning = "how long connecting to the provider (TCP, TLS, WebSocket) may take",
+       .bound = positive()},
   };
   for (auto& option : table)
     option.env.insert(option.env.begin(), {automatic_env_name(option.key)});

@@ -1,5 +1,7 @@
 #include "live/event_log.hpp"
 
+#include <algorithm>
+
 #include "live/event_encoding.hpp"
 #include "ops/clock.hpp"
 #include "ops/log.hpp"
@@ -127,9 +129,18 @@ void EventLog::resolve_webhook(WebhookTask& task, std::vector<NewEvent>& batch) 
     out.status = WebhookStatus::unroutable;
     return;
   }
-  if (!calls_->claim_delivery(r.delivery_key, unix_millis_now())) {
+  // The bridge's own records carry no key: they are not deliveries that could repeat.
+  if (!r.delivery_key.empty() && !calls_->claim_delivery(r.delivery_key, unix_millis_now())) {
     out.status = WebhookStatus::duplicate;
     return;
+  }
+  // A browser test call announces its own end (exactly one call_ended per session): the
+  // provider's end-of-call report then adds its record, not a second call_ended.
+  if (!r.delivery_key.empty() && std::any_of(r.events.begin(), r.events.end(),
+                                             [](auto& e) { return e.type == "call_ended"; })) {
+    auto stored = calls_->get_call(out.org_id, r.call.call_id);
+    if (stored && !stored->call.tracking_id.empty())
+      std::erase_if(r.events, [](auto& e) { return e.type == "call_ended"; });
   }
   out.status = WebhookStatus::stored;
   r.call.org_id = out.org_id;

@@ -66,6 +66,8 @@ std::string Metrics::render() const {
   events_dropped.render(out, "counter");
   live_subscribes.render(out, "counter");
   webhooks.render(out, "counter");
+  web_voice_calls.render(out, "counter");
+  web_voice_dropped.render(out, "counter");
   ws_closes.render(out, "counter");
   return out;
 }

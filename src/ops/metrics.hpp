@@ -83,6 +83,12 @@ struct Metrics {
                            "Vapi webhook deliveries by outcome (stored, duplicate, unroutable, "
                            "ignored, unauthorized, malformed, failed).",
                            {"result"}};
+  Family<Counter> web_voice_calls{
+      "voxgate_web_voice_calls_total", "Browser test calls ended, by reason.", {"reason"}};
+  Family<Counter> web_voice_dropped{
+      "voxgate_web_voice_audio_dropped_total",
+      "Audio frames of browser test calls dropped because the receiving side was behind.",
+      {"direction"}};
   Family<Counter> ws_closes{"voxgate_ws_closes_total",
                             "WebSocket closes sent by the server, by code.",
                             {"route", "code"}};

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["conftest_fake_vapi"]  # the fake_vapi fixture
+
 REPO = Path(__file__).resolve().parents[2]
 
 # Variables that change voxgate's behaviour; tests set them explicitly or not at all.
@@ -33,7 +35,7 @@ def voxgate_bin(request):
 
 def clean_env(extra=None):
     env = {k: v for k, v in os.environ.items()
-           if k not in VOXGATE_ENV and not k.startswith("VOXGATE_")}
+           if k not in VOXGATE_ENV and not k.startswith(("VOXGATE_", "VAPI_"))}
     env.update(extra or {})
     return env
 

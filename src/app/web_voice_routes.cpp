@@ -1,0 +1,130 @@
+#include "app/web_voice_routes.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "app/json_response.hpp"
+#include "app/user_auth.hpp"
+#include "bridge/tracking_id.hpp"
+#include "ops/clock.hpp"
+#include "ops/log.hpp"
+
+namespace voxgate {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kPrefix = "/api/web-voice/";
+constexpr std::size_t kMaxAssistantId = 128;
+
+// Where the browser connects: the scheme and host it used to reach us, as the proxy in front
+// reports them; never a user id.
+std::optional<std::string> bridge_url(const HttpRequest& req, const Settings& settings,
+                                      const std::string& tracking_id) {
+  std::string_view proto = req["X-Forwarded-Proto"];
+  std::string_view host = req["X-Forwarded-Host"];
+  if (host.empty()) host = req[http::field::host];
+  host = host.substr(0, host.find(','));  // the first proxy's view
+  proto = proto.substr(0, proto.find(','));
+  while (!host.empty() && host.front() == ' ') host.remove_prefix(1);
+  if (host.empty() || host.size() > 255) return std::nullopt;
+  for (char c : host)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) ||
+          std::string_view(".-:[]_").find(c) != std::string_view::npos))
+      return std::nullopt;
+  bool secure = proto.empty() ? !settings.config.server.tls_cert.empty() : proto == "https";
+  return std::string(secure ? "wss://" : "ws://") + std::string(host) + std::string(kPrefix) +
+         tracking_id;
+}
+
+// The assistant named by the body, else the configured default; or why the body is wrong.
+struct AssistantChoice {
+  std::string id;
+  std::string error;
+};
+
+AssistantChoice assistant_of(const HttpRequest& req, const VapiConfig& vapi) {
+  if (req.body().empty()) return {vapi.assistant_id, {}};
+  boost::system::error_code ec;
+  auto body = json::parse(req.body(), ec);
+  if (ec || !body.is_object())
+    return {{}, "body: a JSON object such as {\"assistantId\":\"…\"}, or no body"};
+  const auto* id = body.as_object().if_contains("assistantId");
+  if (!id || id->is_null()) return {vapi.assistant_id, {}};
+  if (!id->is_string() || id->get_string().empty() || id->get_string().size() > kMaxAssistantId)
+    return {{}, "assistantId: a non-empty string of at most 128 characters"};
+  return {std::string(id->get_string()), {}};
+}
+
+void start(TestCalls& calls, const HttpRequest& req, const Settings& settings, Respond respond) {
+  auto who = authenticate_user(req, settings);
+  if (auto* res = std::get_if<HttpResponse>(&who)) return respond(std::move(*res));
+  auto user = std::get<UserIdentity>(std::move(who));
+  auto assistant = assistant_of(req, settings.config.vapi);
+  if (!assistant.error.empty())
+    return respond(json_error(http::status::bad_request, assistant.error));
+  std::string assistant_id = std::move(assistant.id);
+  if (assistant_id.empty() && calls.provider().name() == "vapi")
+    return respond(json_error(http::status::bad_request,
+                              "assistantId: required, as no [vapi].assistant_id is configured"));
+  std::string tracking_id = new_tracking_id();
+  auto url = bridge_url(req, settings, tracking_id);
+  if (!url)
+    return respond(json_error(http::status::bad_request,
+                              "Host (or X-Forwarded-Host) is missing or not a host name"));
+  auto home = calls.next_home();
+  ProviderCallRequest request{assistant_id, user.org_id, user.user_id, tracking_id};
+  calls.provider().create_call(
+      request, home,
+      [&calls, respond = std::move(respond), home, user, assistant_id, tracking_id,
+       url = std::move(*url)](CreateCallResult result) {
+        if (auto* error = std::get_if<ProviderError>(&result)) {
+          log::warn("test call not created",
+                    {{"status", error->status}, {"error", error->message}, {"orgId", user.org_id}});
+          return respond(json_error(static_cast<http::status>(error->status), error->message));
+        }
+        auto& call = std::get<ProviderCall>(result);
+        auto test_call = calls.add(
+            TestCallInfo{tracking_id, user.user_id, user.org_id, assistant_id, call}, home);
+        test_call->announce();
+        log::info("test call created", {{"trackingId", tracking_id},
+                                        {"vapiCallId", call.call_id},
+                                        {"orgId", user.org_id},
+                                        {"provider", calls.provider().name()}});
+        respond(json_response(http::status::ok, {{"trackingId", tracking_id},
+                                                 {"vapiCallId", call.call_id},
+                                                 {"bridgeWebsocketUrl", url}}));
+      });
+}
+
+void end(TestCalls& calls, const HttpRequest& req, const Settings& settings, Respond respond) {
+  auto who = authenticate_user(req, settings);
+  if (auto* res = std::get_if<HttpResponse>(&who)) return respond(std::move(*res));
+  const auto& user = std::get<UserIdentity>(who);
+  std::string_view path = request_path(req.target());
+  std::string_view id = path.substr(kPrefix.size());
+  std::shared_ptr<TestCall> call;
+  if (id.ends_with("/end")) call = calls.find(std::string(id.substr(0, id.size() - 4)));
+  if (!call || call->info().user_id != user.user_id || call->info().org_id != user.org_id)
+    return respond(json_error(http::status::not_found, "Session not found or unauthorized"));
+  call->end("ended-by-api");
+  respond(
+      json_response(http::status::ok, {{"trackingId", call->info().tracking_id}, {"ended", true}}));
+}
+
+}  // namespace
+
+std::vector<HttpRoute> make_web_voice_routes(TestCalls& calls) {
+  return {
+      HttpRoute{http::verb::post, "/api/web-voice/start", false, "/api/web-voice/start",
+                [&calls](const HttpRequest& req, const Settings& s, Respond respond) {
+                  start(calls, req, s, std::move(respond));
+                }},
+      HttpRoute{http::verb::post, std::string(kPrefix), true, "/api/web-voice/:id/end",
+                [&calls](const HttpRequest& req, const Settings& s, Respond respond) {
+                  end(calls, req, s, std::move(respond));
+                }},
+  };
+}
+
+}  // namespace voxgate
