@@ -88,7 +88,10 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   event_log->start();
   std::vector<boost::asio::any_io_executor> executors;
   for (auto* context : contexts) executors.push_back(context->get_executor());
-  TestCalls test_calls(make_voice_provider(config.vapi), *event_log, executors);
+  TestCallLimits limits;
+  limits.unattached = config.vapi.unattached_timeout;
+  limits.call = config.vapi.max_call_duration;
+  TestCalls test_calls(make_voice_provider(config.vapi), *event_log, executors, limits);
   test_calls.start_sweeps();
   log::info("browser test calls", {{"provider", test_calls.provider().name()}});
   Services services{LiveServices{*hub, *event_log}, test_calls};

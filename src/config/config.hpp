@@ -108,6 +108,8 @@ struct VapiConfig {
   std::string assistant_id;        // used when POST /api/web-voice/start names none
   Millis request_timeout{30'000};  // POST /call must answer by then (504 after)
   Millis connect_timeout{10'000};  // TCP + TLS + WebSocket handshake to the provider
+  Millis unattached_timeout{10 * 60 * 1000};  // a started call no browser attached to ends
+  Millis max_call_duration{15 * 60 * 1000};   // a test call is cut after this long
 };
 
 struct Config {

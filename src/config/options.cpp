@@ -448,6 +448,16 @@ std::vector<Option> make_table() {
        .access = field(&Config::vapi, &VapiConfig::connect_timeout),
        .meaning = "how long connecting to the provider (TCP, TLS, WebSocket) may take",
        .bound = positive()},
+      {.key = "vapi.unattached_timeout",
+       .type = T::duration,
+       .access = field(&Config::vapi, &VapiConfig::unattached_timeout),
+       .meaning = "a started test call that no browser attached to ends after this long",
+       .bound = positive()},
+      {.key = "vapi.max_call_duration",
+       .type = T::duration,
+       .access = field(&Config::vapi, &VapiConfig::max_call_duration),
+       .meaning = "a test call is cut after this long (call_ended reason \"timeout\")",
+       .bound = positive()},
   };
   for (auto& option : table)
     option.env.insert(option.env.begin(), {automatic_env_name(option.key)});

@@ -110,6 +110,7 @@ DEFAULT_MODE = {
                                   # on send_transcripts()
     "transcripts": DEFAULT_TRANSCRIPTS,
     "idle_timeout": 60.0,         # a call socket silent this long is closed 1001
+    "pause_reading": False,       # True: read nothing from call sockets until set back
 }
 
 
@@ -815,6 +816,9 @@ class FakeVapi:
             await self._send(s, "text", _json({"type": "status-update",
                                                "status": "in-progress"}))
         while not s.ended:
+            # Back-pressure tests: stop reading, so the socket's buffers fill up.
+            while self.mode["pause_reading"] and not s.ended and not self._stopping.is_set():
+                await asyncio.sleep(0.05)
             if s.conn.state is State.OPEN:
                 timeout = float(self.mode["idle_timeout"])
             else:

@@ -324,3 +324,69 @@ def test_ending_through_the_api(gateway, fake_vapi):
     assert close == (1000, "Session ended")
     call.wait_closed()
     assert {"type": "end-call"} in call.json_received()
+
+
+def test_audio_is_dropped_and_counted_when_the_provider_falls_behind_but_text_never(
+        gateway, fake_vapi):
+    gw = gateway(BASE + fake_vapi.voxgate_config())
+    fake_vapi.mode.update({"transcript_after_frames": None, "echo": False})
+    status, started = start_call(gw)
+    call = fake_vapi.wait_call()
+    frame = bytes(range(256)) * 16  # 4 KiB
+    sent_frames = 5000               # 20 MiB: far more than the provider's buffers hold
+
+    async def scenario():
+        browser = await attach(started["bridgeWebsocketUrl"])
+        fake_vapi.mode["pause_reading"] = True
+        for _ in range(sent_frames):
+            await browser.send(frame)
+        await browser.send(json.dumps({"type": "say", "content": "after the flood"}))
+        dropped = 'voxgate_web_voice_audio_dropped_total{direction="to_provider"}'
+        for _ in range(100):
+            if gw.metric(dropped) > 0:
+                break
+            await asyncio.sleep(0.1)
+        fake_vapi.mode["pause_reading"] = False
+        await asyncio.to_thread(fake_vapi.wait_until,
+                                lambda: any(m.get("type") == "say"
+                                            for m in call.json_received()), 20, "the say")
+        await browser.close()
+        return gw.metric(dropped)
+
+    dropped = run(scenario())
+    received = len(call.binary_received())
+    assert dropped > 0 and received + dropped == sent_frames
+    assert all(f == frame for f in call.binary_received())  # what arrived is whole and unchanged
+    assert {"type": "say", "content": "after the flood"} in call.json_received()
+
+
+def test_limits_end_calls_that_run_too_long_or_are_never_attached(gateway, fake_vapi):
+    gw = gateway(BASE + fake_vapi.voxgate_config(max_call_duration="2s",
+                                                 unattached_timeout="1s"))
+
+    async def scenario():
+        mine = await dashboard(gw)
+        _, long_call = await asyncio.to_thread(start_call, gw)
+        browser = await attach(long_call["bridgeWebsocketUrl"])
+        _, never = await asyncio.to_thread(start_call, gw)
+        cut = await closed_with(browser)
+        both = {long_call["trackingId"], never["trackingId"]}
+        seen = set()
+
+        def both_ended(e):
+            if e["type"] == "call_ended":
+                seen.add(e["trackingId"])
+            return seen >= both
+
+        ended = [e for e in await events_until(mine, both_ended, timeout=15)
+                 if e["type"] == "call_ended"]
+        late = await connect(never["bridgeWebsocketUrl"])
+        await late.send(json.dumps({"type": "auth", "token": token()}))
+        return cut, ended, await closed_with(late), long_call, never
+
+    cut, ended, late, long_call, never = run(scenario())
+    assert cut == (1000, "Session ended")
+    reasons = {e["trackingId"]: e["reason"] for e in ended}
+    assert reasons[long_call["trackingId"]] == "timeout"
+    assert reasons.get(never["trackingId"]) == "not-attached"
+    assert late == (1008, "Session not found or unauthorized")
