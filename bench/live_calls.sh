@@ -46,10 +46,11 @@ fi
 command -v curl >/dev/null || die "curl is needed to wait for /health"
 
 WORK=$(mktemp -d /tmp/voxgate-bench.XXXXXX)
-SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+SECRET=$(random_hex)
 API_KEY=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 RESULTS=$WORK/results.txt
-SERVER_PID=
 
 # max_connections above the 19,000 of (c); body_bytes fits a batch of 1,000 events.
 cat >"$WORK/voxgate.toml" <<TOML
@@ -74,41 +75,16 @@ path = "$WORK/voxgate.db"
 max_events_per_org = 10000
 TOML
 
-stop_server() {
-  [[ -n $SERVER_PID ]] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=
-}
-
-cleanup() {
-  stop_server
-  if [[ ${KEEP:-0} == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 # A fresh server and database for each scenario, so one scenario's leftovers (connections
 # being retired, history rows, allocator state) do not weigh on the next.
 start_server() {
   stop_server
   rm -f "$WORK"/voxgate.db*
   if [[ ${FLOOR:-0} == 1 ]]; then
-    "$FLOOR_SERVER" "$PORT" >>"$WORK/voxgate.log" 2>&1 &
+    launch_server "$FLOOR_SERVER" "$PORT"
   else
-    "$VOXGATE" serve --config "$WORK/voxgate.toml" --listen "127.0.0.1:$PORT" \
-      >>"$WORK/voxgate.log" 2>&1 &
+    launch_server "$VOXGATE" serve --config "$WORK/voxgate.toml" --listen "127.0.0.1:$PORT"
   fi
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  tail -n 20 "$WORK/voxgate.log" >&2
-  die "voxgate did not become healthy on 127.0.0.1:$PORT"
 }
 
 loadgen() {
@@ -119,7 +95,7 @@ loadgen() {
     tee -a "$RESULTS"
 }
 
-if curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then
+if answers_on_port; then
   die "something already answers on 127.0.0.1:$PORT; set PORT"
 fi
 if [[ ${FLOOR:-0} == 1 ]]; then SERVER_NAME="voxgate_floor_server (calibration)"

@@ -43,10 +43,11 @@ LOADGEN=$BUILD/bench/voxgate_loadgen
 command -v curl >/dev/null || die "curl is needed to wait for /health"
 
 WORK=$(mktemp -d /tmp/voxgate-webhooks.XXXXXX)
-JWT_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-WEBHOOK_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+JWT_SECRET=$(random_hex)
+WEBHOOK_SECRET=$(random_hex)
 RESULTS=$WORK/results.txt
-SERVER_PID=
 
 # Everything else default: two I/O threads, synchronous = normal, body_bytes 1 MiB, the
 # de-duplication window 24 h, the replay window 5 min.
@@ -67,36 +68,11 @@ webhook_secret = "$WEBHOOK_SECRET"
 path = "$WORK/voxgate.db"
 TOML
 
-stop_server() {
-  [[ -n $SERVER_PID ]] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=
-}
-
-cleanup() {
-  stop_server
-  if [[ ${KEEP:-0} == 1 ]]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 start_server() {
-  "$VOXGATE" serve --config "$WORK/voxgate.toml" --listen "127.0.0.1:$PORT" \
-    >>"$WORK/voxgate.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    curl -sf --max-time 1 "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  tail -n 20 "$WORK/voxgate.log" >&2
-  die "voxgate did not become healthy on 127.0.0.1:$PORT"
+  launch_server "$VOXGATE" serve --config "$WORK/voxgate.toml" --listen "127.0.0.1:$PORT"
 }
 
-if curl -sf --max-time 1 "http://127.0.0.1:$PORT/health" >/dev/null 2>&1; then
+if answers_on_port; then
   die "something already answers on 127.0.0.1:$PORT; set PORT"
 fi
 SERVER_NAME="voxgate $("$VOXGATE" --version 2>/dev/null | head -n1)"

@@ -119,18 +119,7 @@ int run_fanout(const Options& o) {
   loop.set_poll_sleep_us(common.poll_sleep_us);
   JwtMinter minter(common.jwt_secret);
   SubscriberCrowd crowd(loop, common.crowd, minter);
-  OpenOutcome opened = crowd.open(subscribers, now_ns() + timeout_s * kNsPerSec);
-  ResultLine("result", "fanout")
-      .add("phase", "connect")
-      .add("subscribers", opened.subscribed)
-      .add("failed", opened.failed)
-      .add("orgs", common.crowd.orgs)
-      .add("seconds", static_cast<double>(opened.elapsed_ns) / kNsPerSec, 3)
-      .print();
-  if (opened.subscribed != subscribers) {
-    note_endings(crowd);
-    return 1;
-  }
+  if (!open_crowd(crowd, common, "fanout", subscribers, now_ns() + timeout_s * kNsPerSec)) return 1;
   EventPublisher publisher(loop, pub);
   FanoutStep step(loop, crowd, publisher, ProcessProbe(common.server_pid), common.crowd.orgs,
                   limits);

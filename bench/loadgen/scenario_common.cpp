@@ -41,4 +41,19 @@ void note_endings(const SubscriberCrowd& crowd) {
   for (const auto& [why, count] : crowd.endings()) note("  " + std::to_string(count) + " x " + why);
 }
 
+bool open_crowd(SubscriberCrowd& crowd, const CommonSettings& common, const char* scenario,
+                std::size_t subscribers, std::int64_t deadline_ns) {
+  OpenOutcome opened = crowd.open(subscribers, deadline_ns);
+  ResultLine("result", scenario)
+      .add("phase", "connect")
+      .add("subscribers", opened.subscribed)
+      .add("failed", opened.failed)
+      .add("orgs", common.crowd.orgs)
+      .add("seconds", static_cast<double>(opened.elapsed_ns) / kNsPerSec, 3)
+      .print();
+  if (opened.subscribed == subscribers) return true;
+  note_endings(crowd);
+  return false;
+}
+
 }  // namespace loadgen

@@ -30,4 +30,9 @@ void idle_for(EventLoop& loop, std::int64_t ms);
 // Reports subscriber failures and drops, one line each, on stderr.
 void note_endings(const SubscriberCrowd& crowd);
 
+// Opens `subscribers` connections of the crowd, prints the scenario's "phase=connect" result
+// line, and says whether every one subscribed (after noting the endings when not).
+bool open_crowd(SubscriberCrowd& crowd, const CommonSettings& common, const char* scenario,
+                std::size_t subscribers, std::int64_t deadline_ns);
+
 }  // namespace loadgen

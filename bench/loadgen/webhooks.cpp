@@ -48,20 +48,9 @@ int run_webhooks(const Options& o) {
   loop.set_poll_sleep_us(common.poll_sleep_us);
   JwtMinter minter(common.jwt_secret);
   SubscriberCrowd crowd(loop, common.crowd, minter);
-  if (subscribers) {
-    OpenOutcome opened = crowd.open(subscribers, now_ns() + timeout_s * kNsPerSec);
-    ResultLine("result", "webhooks")
-        .add("phase", "connect")
-        .add("subscribers", opened.subscribed)
-        .add("failed", opened.failed)
-        .add("orgs", common.crowd.orgs)
-        .add("seconds", static_cast<double>(opened.elapsed_ns) / kNsPerSec, 3)
-        .print();
-    if (opened.subscribed != subscribers) {
-      note_endings(crowd);
-      return 1;
-    }
-  }
+  if (subscribers &&
+      !open_crowd(crowd, common, "webhooks", subscribers, now_ns() + timeout_s * kNsPerSec))
+    return 1;
   WebhookTraffic sender(loop, traffic);
   WebhookStep step(loop, sender, subscribers ? &crowd : nullptr, ProcessProbe(common.server_pid),
                    drain_ns);
