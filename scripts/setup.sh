@@ -3,6 +3,7 @@
 # Idempotent: asks dpkg first and touches apt only when something is missing.
 set -euo pipefail
 
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 usage() { echo "usage: scripts/setup.sh [--test]" >&2; }
 
 BUILD_PACKAGES=(
@@ -13,10 +14,10 @@ BUILD_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 
-# Tests run with Debian's /usr/bin/python3 (python3-websockets), never a pyenv one.
-# Later issues add their test dependencies here (postgresql, nats-server, chromium, nodejs).
+# Tests run with Debian's /usr/bin/python3 (python3-websockets), never a pyenv one; the web
+# pages in Debian's Chromium driven by playwright-core (npm), with a microphone fed by espeak-ng.
 TEST_PACKAGES=(
-  python3 python3-websockets python3-pytest curl openssl
+  python3 python3-websockets python3-pytest curl openssl chromium espeak-ng
 )
 
 with_tests=0
@@ -29,7 +30,12 @@ for arg in "$@"; do
 done
 
 wanted=("${BUILD_PACKAGES[@]}")
-if ((with_tests)); then wanted+=("${TEST_PACKAGES[@]}"); fi
+if ((with_tests)); then
+  wanted+=("${TEST_PACKAGES[@]}")
+  # Node.js may come from elsewhere (NodeSource); Debian's is asked for only when none is there.
+  command -v node >/dev/null || wanted+=(nodejs)
+  command -v npm >/dev/null || wanted+=(npm)
+fi
 
 is_installed() {
   dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -qx 'install ok installed'
@@ -40,8 +46,27 @@ for package in "${wanted[@]}"; do
   is_installed "$package" || missing+=("$package")
 done
 
+# The browser tests' npm packages, pinned by tests/browser/package-lock.json.
+install_npm_packages() {
+  ((with_tests)) || return 0
+  local dir=tests/browser
+  if [[ -f $dir/node_modules/.package-lock.json && $dir/node_modules/.package-lock.json -nt $dir/package-lock.json ]]; then
+    echo "setup: npm packages of $dir present"
+    return 0
+  fi
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  if ((major < 18)); then
+    echo "setup: the browser tests need Node.js 18 or later; found $(node --version)" >&2
+    exit 1
+  fi
+  echo "setup: npm ci in $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#wanted[@]} packages present"
+  install_npm_packages
   exit 0
 fi
 
@@ -70,3 +95,4 @@ if ((${#still_missing[@]} > 0)); then
   exit 1
 fi
 echo "setup: installed ${#missing[@]} packages"
+install_npm_packages

@@ -1,7 +1,10 @@
 #include "app/routes.hpp"
 
 #include "app/calls_route.hpp"
+#include "app/dev_routes.hpp"
 #include "app/echo_handler.hpp"
+#include "app/origin_check_route.hpp"
+#include "app/page_routes.hpp"
 #include "app/publish_route.hpp"
 #include "app/web_voice_routes.hpp"
 #include "app/webhook_route.hpp"
@@ -61,6 +64,9 @@ Router make_router(Services& services) {
   r.add(make_vapi_webhook_route(services.live.log));
   for (auto& route : make_calls_routes(services.live.log)) r.add(std::move(route));
   for (auto& route : make_web_voice_routes(services.test_calls)) r.add(std::move(route));
+  for (auto& route : make_dev_routes()) r.add(std::move(route));
+  r.add(make_origin_check_route());
+  r.set_fallback(make_page_route(), is_page_path);
   add_websockets(r, services);
   return r;
 }

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "app/json_response.hpp"
+#include "app/public_host.hpp"
 #include "app/user_auth.hpp"
 #include "bridge/tracking_id.hpp"
 #include "ops/clock.hpp"
@@ -17,23 +18,12 @@ namespace json = boost::json;
 constexpr std::string_view kPrefix = "/api/web-voice/";
 constexpr std::size_t kMaxAssistantId = 128;
 
-// Where the browser connects: the scheme and host it used to reach us, as the proxy in front
-// reports them; never a user id.
+// Where the browser connects: the host it used to reach us; never a user id.
 std::optional<std::string> bridge_url(const HttpRequest& req, const Settings& settings,
                                       const std::string& tracking_id) {
-  std::string_view proto = req["X-Forwarded-Proto"];
-  std::string_view host = req["X-Forwarded-Host"];
-  if (host.empty()) host = req[http::field::host];
-  host = host.substr(0, host.find(','));  // the first proxy's view
-  proto = proto.substr(0, proto.find(','));
-  while (!host.empty() && host.front() == ' ') host.remove_prefix(1);
-  if (host.empty() || host.size() > 255) return std::nullopt;
-  for (char c : host)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) ||
-          std::string_view(".-:[]_").find(c) != std::string_view::npos))
-      return std::nullopt;
-  bool secure = proto.empty() ? !settings.config.server.tls_cert.empty() : proto == "https";
-  return std::string(secure ? "wss://" : "ws://") + std::string(host) + std::string(kPrefix) +
+  auto at = public_host(req, settings);
+  if (!at) return std::nullopt;
+  return std::string(at->secure ? "wss://" : "ws://") + at->host + std::string(kPrefix) +
          tracking_id;
 }
 
@@ -57,6 +47,13 @@ AssistantChoice assistant_of(const HttpRequest& req, const VapiConfig& vapi) {
 }
 
 void start(TestCalls& calls, const HttpRequest& req, const Settings& settings, Respond respond) {
+  // The bridge's upgrade would be refused for this page: say so now, before a provider call
+  // is created (and paid for) that the browser could never attach to.
+  if (auto origin = origin_of(req); origin) {
+    if (auto decision = settings.origins.decide(origin); !decision.allowed)
+      return respond(
+          json_error(http::status::forbidden, OriginPolicy::rejection_body(origin, decision)));
+  }
   auto who = authenticate_user(req, settings);
   if (auto* res = std::get_if<HttpResponse>(&who)) return respond(std::move(*res));
   auto user = std::get<UserIdentity>(std::move(who));

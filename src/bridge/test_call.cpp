@@ -16,6 +16,11 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
+void count_relayed(std::string_view direction, std::size_t bytes) {
+  metrics().web_voice_audio_frames.with({direction}).inc();
+  metrics().web_voice_audio_bytes.with({direction}).inc(bytes);
+}
+
 SharedPayload text_payload(std::string text) {
   return std::make_shared<const std::string>(std::move(text));
 }
@@ -58,14 +63,8 @@ void TestCall::announce() {
   update.tracking_id = info_.tracking_id;
   update.user_id = info_.user_id;
   update.call_type = "webCall";
-  update.status = "connecting";
   update.event_ms = unix_millis_now();
-  publish({json::object{{"type", "call_status"},
-                        {"vapiCallId", info_.call.call_id},
-                        {"trackingId", info_.tracking_id},
-                        {"userId", info_.user_id},
-                        {"status", "connecting"}}},
-          std::move(update));
+  publish_status("connecting", std::move(update));
 }
 
 void TestCall::attach(std::shared_ptr<WsConnection> browser) {
@@ -95,6 +94,7 @@ void TestCall::from_browser(const WsConnection* browser, SharedPayload payload, 
       metrics().web_voice_dropped.with({"to_provider"}).inc();
       return;
     }
+    if (binary) count_relayed("to_provider", payload->size());
     self.upstream_->send(std::move(payload), binary);
   });
 }
@@ -122,7 +122,14 @@ void TestCall::check(SteadyTime now) {
 
 void TestCall::on_upstream_open() {
   upstream_open_ = true;
-  if (!ended_) to_browser(text_payload(R"({"type":"ready"})"), false);
+  if (ended_) return;
+  to_browser(text_payload(R"({"type":"ready"})"), false);
+  // The provider's socket is open: the call is live for its dashboards from now on.
+  CallUpdate update;
+  update.call_id = info_.call.call_id;
+  update.event_ms = unix_millis_now();
+  update.started_ms = update.event_ms;
+  publish_status("in_progress", std::move(update));
 }
 
 void TestCall::on_upstream_message(std::string_view data, bool binary) {
@@ -158,6 +165,7 @@ void TestCall::to_browser(SharedPayload payload, bool binary) {
       metrics().web_voice_dropped.with({"to_browser"}).inc();
       return;
     }
+    if (binary) count_relayed("to_browser", payload->size());
     c.send(std::move(payload), binary);
   };
   if (browser_exec_ == home_) {
@@ -207,6 +215,16 @@ void TestCall::finish(std::string reason, std::string close_reason) {
   log::info(
       "test call ended",
       {{"trackingId", info_.tracking_id}, {"vapiCallId", info_.call.call_id}, {"reason", reason}});
+}
+
+void TestCall::publish_status(std::string_view status, CallUpdate update) {
+  update.status = status;
+  publish({json::object{{"type", "call_status"},
+                        {"vapiCallId", info_.call.call_id},
+                        {"trackingId", info_.tracking_id},
+                        {"userId", info_.user_id},
+                        {"status", status}}},
+          std::move(update));
 }
 
 void TestCall::publish(std::vector<json::object> events, CallUpdate update) {

@@ -67,6 +67,8 @@ class TestCall final : public UpstreamHandler, public std::enable_shared_from_th
                      std::string reason);
   void finish(std::string reason, std::string close_reason);
   void publish(std::vector<boost::json::object> events, CallUpdate update);
+  // A call_status event with `status`, and the call record's status set to it.
+  void publish_status(std::string_view status, CallUpdate update);
 
   TestCallInfo info_;
   boost::asio::any_io_executor home_;

@@ -15,6 +15,9 @@ int check_config(const std::string& config_path) {
     std::cerr << "configuration refused: " << loaded.errors.size() << " error(s)\n";
     return 1;
   }
+  if (auto w = dev_listen_warning(loaded.settings->config, loaded.settings->config.server.listen);
+      !w.empty())
+    std::cerr << "WARNING: " << w << '\n';
   std::cout << describe_config(loaded.settings->config);
   return 0;
 }

@@ -99,6 +99,7 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   Server server(settings, router, workers, env, std::move(tls));
   server.on_reload([&](const Settings& s) { event_log->set_retention(retention_of(s.config)); });
   std::string listen = resolve_listen(listen_flag, config, env);
+  if (auto w = dev_listen_warning(config, listen); !w.empty()) log::warn(w);
   if (!server.bind(listen, error)) {
     log::error("voxgate did not start", {{"error", error}});
     return 2;

@@ -51,6 +51,12 @@ struct LiveConfig {
 struct DevConfig {
   bool enabled = false;     // development helpers (token minting); never in production
   bool echo_route = false;  // /ws/echo for RFC 6455 conformance suites
+  Millis token_ttl{3600 * 1000};  // lifetime of a token minted by POST /api/dev/token
+};
+
+struct WebConfig {
+  bool enabled = true;  // serve the dashboard (/) and the test call page (/test-call)
+  std::string dir;      // serve the pages from this folder instead of the built-in copy
 };
 
 struct LogConfig {
@@ -119,6 +125,7 @@ struct Config {
   OriginsConfig origins;
   LiveConfig live;
   DevConfig dev;
+  WebConfig web;
   LogConfig log;
   AuthConfig auth;
   PublishConfig publish;

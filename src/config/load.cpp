@@ -6,7 +6,9 @@
 // String lists (origins, API keys) are merged instead: file entries, then each variable's.
 #include "config/load.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <cstdlib>
+#include <filesystem>
 
 #include "config/file.hpp"
 #include "config/options.hpp"
@@ -102,6 +104,11 @@ void check_together(LoadResult& result) {
     result.errors.push_back(
         "live.ping_interval must be shorter than live.idle_timeout, or healthy connections are "
         "closed as idle between pings");
+  std::error_code ec;
+  if (!c.web.dir.empty() && !std::filesystem::is_directory(c.web.dir, ec))
+    result.errors.push_back("web.dir \"" + c.web.dir +
+                            "\" is not a folder: point it at the repository's web/ folder, or "
+                            "remove it to serve the built-in pages");
 }
 
 void warn(LoadResult& result) {
@@ -119,7 +126,25 @@ void warn(LoadResult& result) {
         "SUPABASE_JWT_SECRET, [auth].jwks_file or [auth].public_key_file");
 }
 
+// "127.0.0.1:8080", "localhost:80", "[::1]:8080": reachable from this machine only.
+bool loopback_listen(std::string_view listen) {
+  auto colon = listen.rfind(':');
+  std::string_view host = listen.substr(0, colon == std::string_view::npos ? listen.size() : colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
+}
+
 }  // namespace
+
+std::string dev_listen_warning(const Config& config, std::string_view listen) {
+  if (!config.dev.enabled || loopback_listen(listen)) return {};
+  return "dev.enabled is true and serve listens on " + std::string(listen) +
+         ": anyone who reaches it can mint tokens for any user";
+}
 
 Environment process_environment() {
   return [](std::string_view name) -> std::optional<std::string> {

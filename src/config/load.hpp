@@ -36,4 +36,8 @@ std::string example_toml();
 // else [server].listen (load_config already applied the same environment rule).
 std::string resolve_listen(const std::string& flag, const Config& config, const Environment& env);
 
+// A warning when development tokens can be minted by anyone who reaches `listen` (an address
+// that is not loopback); empty otherwise. serve and check-config give it the address in use.
+std::string dev_listen_warning(const Config& config, std::string_view listen);
+
 }  // namespace voxgate

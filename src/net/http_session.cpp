@@ -209,6 +209,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
       return send(text_response(http::status::not_found, "no route at " + std::string(path)));
     }
     route_name_ = match.route->name;
+    any_origin_ = match.route->any_origin;
     auto self = this->shared_from_this();
     auto executor = stream_.get_executor();
     match.route->handler(req, *settings_, [self, executor](HttpResponse res) {
@@ -221,12 +222,17 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     if (finished_) return;
     const HttpRequest& req = parser_->get();
     res.set(http::field::server, "voxgate");
-    if (route_name_ == "preflight")
+    if (any_origin_)
+      res.set(http::field::access_control_allow_origin, "*");
+    else if (route_name_ == "preflight")
       cors::add_preflight_headers(res, origin_, decision_);
     else
       cors::add_response_headers(res, origin_, decision_);
     res.keep_alive(req.keep_alive() && !close_after_ && !ctx_.stopping.load());
     res.prepare_payload();
+    // RFC 9110 8.6: a 204 has no Content-Length and a 304's may only repeat the 200's.
+    if (res.result() == http::status::no_content || res.result() == http::status::not_modified)
+      res.erase(http::field::content_length);
     write(std::move(res));
   }
 
@@ -255,6 +261,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     bool keep = response_->keep_alive();
     response_.reset();
     route_name_.clear();
+    any_origin_ = false;
     if (ec || !keep || ctx_.stopping.load()) return graceful_close();
     read_head();
   }
@@ -286,6 +293,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   std::optional<std::string_view> origin_;
   OriginDecision decision_;
   std::string route_name_;
+  bool any_origin_ = false;  // the route answers every origin (ACAO *, no credentials)
   const char* phase_ = "tls";
   SteadyTime deadline_{};
   std::uint64_t requests_ = 0;

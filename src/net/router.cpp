@@ -17,6 +17,8 @@ Router::HttpMatch Router::find(http::verb method, std::string_view path) const {
     }
     m.path_exists = true;
   }
+  if (!m.path_exists && fallback_ && fallback_->method == method && fallback_accepts_(path))
+    m.route = &*fallback_;
   return m;
 }
 

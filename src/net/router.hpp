@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,7 @@ struct HttpRoute {
   bool prefix = false;
   std::string name;  // metric label
   HttpHandler handler;
+  bool any_origin = false;  // readable by every page (Access-Control-Allow-Origin: *, no cookies)
 };
 
 struct WsRoute {
@@ -38,6 +40,11 @@ class Router {
  public:
   void add(HttpRoute route) { http_.push_back(std::move(route)); }
   void add(WsRoute route) { ws_.push_back(std::move(route)); }
+  // Answers a request of its method at a path no route has and `accepts` takes (the pages' files).
+  void set_fallback(HttpRoute route, std::function<bool(std::string_view path)> accepts) {
+    fallback_ = std::move(route);
+    fallback_accepts_ = std::move(accepts);
+  }
 
   struct HttpMatch {
     const HttpRoute* route = nullptr;  // null: nothing at this method and path
@@ -52,6 +59,8 @@ class Router {
  private:
   std::vector<HttpRoute> http_;
   std::vector<WsRoute> ws_;
+  std::optional<HttpRoute> fallback_;
+  std::function<bool(std::string_view)> fallback_accepts_;
 };
 
 }  // namespace voxgate

@@ -68,6 +68,8 @@ std::string Metrics::render() const {
   webhooks.render(out, "counter");
   web_voice_calls.render(out, "counter");
   web_voice_dropped.render(out, "counter");
+  web_voice_audio_frames.render(out, "counter");
+  web_voice_audio_bytes.render(out, "counter");
   ws_closes.render(out, "counter");
   return out;
 }

@@ -89,6 +89,12 @@ struct Metrics {
       "voxgate_web_voice_audio_dropped_total",
       "Audio frames of browser test calls dropped because the receiving side was behind.",
       {"direction"}};
+  Family<Counter> web_voice_audio_frames{
+      "voxgate_web_voice_audio_frames_total",
+      "Audio frames of browser test calls relayed (to_provider, to_browser).", {"direction"}};
+  Family<Counter> web_voice_audio_bytes{"voxgate_web_voice_audio_bytes_total",
+                                        "Audio bytes of browser test calls relayed.",
+                                        {"direction"}};
   Family<Counter> ws_closes{"voxgate_ws_closes_total",
                             "WebSocket closes sent by the server, by code.",
                             {"route", "code"}};

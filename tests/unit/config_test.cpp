@@ -676,5 +676,80 @@ TEST(ConfigUnits, FormatIsTheShortestExactSpelling) {
   EXPECT_EQ(format_duration(Millis{1'500}), "1500ms");
 }
 
+// ---------------------------------------------------------------- [web] and [dev] options
+
+TEST(ConfigWeb, DefaultsServeTheBuiltInPages) {
+  const auto result = load_config("", env_of({}));
+  ASSERT_TRUE(result.ok()) << joined(result.errors);
+  EXPECT_TRUE(result.config.web.enabled);
+  EXPECT_EQ(result.config.web.dir, "");
+  EXPECT_EQ(result.config.dev.token_ttl, Millis{3'600'000});
+}
+
+TEST(ConfigWeb, DirThatIsAFolderIsKept) {
+  TempDir dir;
+  const auto folder = dir.path("pages");
+  fs::create_directory(folder);
+  const auto result =
+      load_text("[web]\nenabled = false\ndir = \"" + folder + "\"\n[dev]\ntoken_ttl = \"15m\"\n");
+  ASSERT_TRUE(result.ok()) << joined(result.errors);
+  EXPECT_FALSE(result.config.web.enabled);
+  EXPECT_EQ(result.config.web.dir, folder);
+  EXPECT_EQ(result.config.dev.token_ttl, Millis{900'000});
+}
+
+// A start-up error beats a 404 on every page.
+TEST(ConfigWeb, DirThatIsNotAFolderIsAnError) {
+  TempDir dir;
+  const auto file = dir.write("index.html", "<p>a file</p>");
+  for (const auto& path : {file, dir.path("absent")}) {
+    SCOPED_TRACE(path);
+    const auto result = load_text("[web]\ndir = \"" + path + "\"\n");
+    ASSERT_FALSE(result.ok());
+    EXPECT_TRUE(any_contains(result.errors, "web.dir \"" + path + "\" is not a folder"))
+        << joined(result.errors);
+  }
+}
+
+TEST(ConfigDev, TokenTtlMustBePositive) {
+  const auto result = load_text("[dev]\ntoken_ttl = \"0s\"\n");
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(any_contains(result.errors, "dev.token_ttl must be more than 0"))
+      << joined(result.errors);
+}
+
+struct DevListenCase {
+  std::string listen;
+  bool dev;
+  bool warns;
+};
+
+class ConfigDevListen : public testing::TestWithParam<DevListenCase> {};
+
+// Minting tokens on an address others reach is worth a warning; on loopback it is not.
+TEST_P(ConfigDevListen, WarnsWhenMintingIsReachableFromOtherMachines) {
+  const auto& c = GetParam();
+  const auto result =
+      load_text(std::string("[dev]\nenabled = ") + (c.dev ? "true" : "false") + "\n");
+  ASSERT_TRUE(result.ok()) << joined(result.errors);
+  const auto warning = dev_listen_warning(result.config, c.listen);
+  EXPECT_EQ(warning.find("anyone who reaches it can mint tokens") != std::string::npos, c.warns)
+      << warning;
+  if (c.warns) {
+    EXPECT_NE(warning.find("listens on " + c.listen), std::string::npos) << warning;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Config, ConfigDevListen,
+                         testing::Values(DevListenCase{"0.0.0.0:8080", true, true},
+                                         DevListenCase{"[::]:8080", true, true},
+                                         DevListenCase{"192.168.1.5:8080", true, true},
+                                         DevListenCase{"127.0.0.1:8080", true, false},
+                                         DevListenCase{"127.0.0.2:9000", true, false},
+                                         DevListenCase{"localhost:8080", true, false},
+                                         DevListenCase{"[::1]:8080", true, false},
+                                         DevListenCase{"127.evil.example:80", true, true},
+                                         DevListenCase{"0.0.0.0:8080", false, false}));
+
 }  // namespace
 }  // namespace voxgate
