@@ -19,6 +19,13 @@ export const WEBHOOK_SECRET = 'browser-tests-vapi-secret';
 const binary = process.env.VOXGATE_BIN;
 if (!binary) throw new Error('set VOXGATE_BIN to the voxgate binary under test');
 
+// Variables of the developer's shell must not change what is tested.
+function cleanEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) =>
+    !k.startsWith('VOXGATE_') && !k.startsWith('VAPI_') &&
+    !['FRONTEND_URL', 'CORS_ORIGIN', 'ALLOWED_WS_ORIGINS', 'PORT', 'SUPABASE_JWT_SECRET'].includes(k)));
+}
+
 // One voxgate process with its own folder, config and captured JSON log lines.
 export class Gateway {
   static async start({ config = '', port = 0, dir } = {}) {
@@ -36,12 +43,12 @@ webhook_legacy_secret = "${WEBHOOK_SECRET}"
 path = "${join(g.dir, 'voxgate.db')}"
 ${config}
 `);
-    // Variables of the developer's shell must not change what is tested.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) =>
-      !k.startsWith('VOXGATE_') && !k.startsWith('VAPI_') &&
-      !['FRONTEND_URL', 'CORS_ORIGIN', 'ALLOWED_WS_ORIGINS', 'PORT', 'SUPABASE_JWT_SECRET'].includes(k)));
-    g.proc = spawn(binary, ['serve', '--config', path, '--listen', `127.0.0.1:${port}`],
-      { cwd: g.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    return Gateway.launch(g, binary, ['serve', '--config', path, '--listen', `127.0.0.1:${port}`], { cwd: g.dir });
+  }
+
+  // Runs `command` (voxgate serve, or a script that ends in it) and waits for its listening line.
+  static async launch(g, command, args, { cwd, env = {} }) {
+    g.proc = spawn(command, args, { cwd, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     g.logs = [];
     g.exited = new Promise((resolve) => g.proc.on('exit', (code, signal) => resolve({ code, signal })));
     const listening = new Promise((resolve, reject) => {
@@ -53,7 +60,7 @@ ${config}
         if (line.msg === 'voxgate listening') resolve(line.port);
       });
       g.proc.stderr.on('data', (chunk) => g.logs.push({ stderr: String(chunk) }));
-      g.exited.then(({ code }) => reject(new Error(`voxgate exited (${code}) before listening:\n` +
+      g.exited.then(({ code }) => reject(new Error(`${command} exited (${code}) before listening:\n` +
         g.logs.map((l) => JSON.stringify(l)).join('\n'))));
     });
     g.port = await listening;

@@ -155,3 +155,19 @@ test('a busy dashboard: live calls from webhooks and the backend, history with f
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('markup in event fields is shown as text, never run', async () => {
+  const page = await signedInDashboard();
+  const id = 'call-<b>bold</b>';
+  const payload = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+  await env.gateway.publish('dev-org', { type: 'call_status', vapiCallId: id, status: 'in_progress' });
+  await env.gateway.publish('dev-org', { type: 'transcript', vapiCallId: id, speaker: 'customer', text: payload, is_final: true, ts: Date.now() });
+  await env.gateway.publish('dev-org', { type: 'recording_ready', vapiCallId: id, recordingUrl: 'javascript:window.pwned=3' });
+  const card = page.locator(`[data-call-id="${id}"]`);
+  await card.locator('.line').waitFor();
+  assert.equal(await card.locator('.line .text').textContent(), payload);
+  assert.equal(await page.locator('img[src="x"], #live-calls script, a[href^="javascript:"]').count(), 0);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

@@ -27,6 +27,10 @@ test('an echo test call relays microphone audio both ways and shows its transcri
   const level = Number(/average level of (-?[\d.]+) dBFS/.exec(said)?.[1]);
   assert.ok(level > -50, `the agent heard near silence: ${said}`);
   assert.ok((await bytesOn(page, '#bytes-received')) > 3 * 32000, 'under 3 s of audio came back');
+  // The level meter follows the microphone, and the agent's audio reaches the playback worklet's
+  // jitter buffer (it reports what it holds), not only the socket.
+  await page.waitForFunction(() => Number(document.getElementById('mic-level').dataset.rms) > 0.01);
+  await page.waitForFunction(() => Number(document.getElementById('buffered-ms').dataset.ms) > 0);
   await screenshot(page, 'test-call.png');
 
   await page.click('#end-call');
