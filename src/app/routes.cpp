@@ -3,6 +3,7 @@
 #include "app/calls_route.hpp"
 #include "app/dev_routes.hpp"
 #include "app/echo_handler.hpp"
+#include "app/json_response.hpp"
 #include "app/origin_check_route.hpp"
 #include "app/page_routes.hpp"
 #include "app/publish_route.hpp"
@@ -23,14 +24,15 @@ void add_operations(Router& r, Services& services) {
                   }});
   // Ready when every dependency answers: a load balancer stops sending traffic otherwise.
   r.add(HttpRoute{http::verb::get, "/ready", false, "/ready",
-                  [&log = services.live.log](const HttpRequest&, const Settings&, Respond respond) {
-                    bool store = log.healthy();
-                    respond(text_response(
-                        store ? http::status::ok : http::status::service_unavailable,
-                        std::string(R"({"status":")") + (store ? "ready" : "not ready") +
-                            R"(","store":")" + (store ? "ok" : "failing") +
-                            R"(","broker":"in-process"})",
-                        "application/json"));
+                  [&log = services.live.log, &broker = services.broker](
+                      const HttpRequest&, const Settings&, Respond respond) {
+                    bool store = log.healthy(), bus = broker.healthy();
+                    respond(json_response(
+                        store && bus ? http::status::ok : http::status::service_unavailable,
+                        {{"status", store && bus ? "ready" : "not ready"},
+                         {"store", store ? "ok" : "failing"},
+                         {"broker", broker.name()},
+                         {"brokerStatus", bus ? "ok" : "failing"}}));
                   }});
   r.add(HttpRoute{http::verb::get, "/metrics", false, "/metrics",
                   [](const HttpRequest&, const Settings&, Respond respond) {

@@ -2,6 +2,7 @@
 // Every route voxgate serves, in one place.
 
 #include "bridge/test_calls.hpp"
+#include "live/event_broker.hpp"
 #include "live/live_calls_session.hpp"
 #include "net/router.hpp"
 
@@ -9,6 +10,7 @@ namespace voxgate {
 
 struct Services {
   LiveServices live;
+  EventBroker& broker;
   TestCalls& test_calls;
 };
 

@@ -78,13 +78,15 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   // Declared before the workers so they outlive them: sessions destroyed with the workers'
   // event loops still unregister from the hub.
   std::unique_ptr<LiveHub> hub;
+  std::unique_ptr<EventBroker> broker;
   std::unique_ptr<EventLog> event_log;
   WorkerPool workers(threads);
   std::vector<boost::asio::io_context*> contexts;
   for (std::size_t i = 0; i < workers.size(); ++i) contexts.push_back(&workers.at(i).context());
   hub = std::make_unique<LiveHub>(contexts);
-  event_log = std::make_unique<EventLog>(std::move(stores->events), std::move(stores->calls), *hub,
-                                         retention_of(config));
+  broker = std::make_unique<InProcessBroker>(*hub);
+  event_log = std::make_unique<EventLog>(std::move(stores->events), std::move(stores->calls),
+                                         *broker, retention_of(config));
   event_log->start();
   std::vector<boost::asio::any_io_executor> executors;
   for (auto* context : contexts) executors.push_back(context->get_executor());
@@ -94,7 +96,7 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   TestCalls test_calls(make_voice_provider(config.vapi), *event_log, executors, limits);
   test_calls.start_sweeps();
   log::info("browser test calls", {{"provider", test_calls.provider().name()}});
-  Services services{LiveServices{*hub, *event_log}, test_calls};
+  Services services{LiveServices{*hub, *event_log}, *broker, test_calls};
   Router router = make_router(services);
   Server server(settings, router, workers, env, std::move(tls));
   server.on_reload([&](const Settings& s) { event_log->set_retention(retention_of(s.config)); });

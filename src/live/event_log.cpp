@@ -13,8 +13,8 @@ constexpr auto kPrunePeriod = std::chrono::seconds(30);
 }
 
 EventLog::EventLog(std::unique_ptr<EventStore> store, std::unique_ptr<CallStore> calls,
-                   LiveHub& hub, LogRetention retention)
-    : store_(std::move(store)), calls_(std::move(calls)), hub_(hub), retention_(retention) {}
+                   EventBroker& broker, LogRetention retention)
+    : store_(std::move(store)), calls_(std::move(calls)), broker_(broker), retention_(retention) {}
 
 EventLog::~EventLog() {
   stop();
@@ -195,7 +195,7 @@ void EventLog::process(std::vector<Task>& tasks) {
   auto flush = [&] {
     if (!deliveries->empty()) {
       metrics().events_published.with({}).inc(deliveries->size());
-      hub_.publish(std::move(deliveries));
+      broker_.publish(std::move(deliveries));
       deliveries = std::make_shared<std::vector<Delivery>>();
     }
     for (auto& answer : answers) answer();

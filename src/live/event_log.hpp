@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "live/live_hub.hpp"
+#include "live/event_broker.hpp"
 #include "live/webhook_record.hpp"
 #include "store/call_store.hpp"
 #include "store/event_store.hpp"
@@ -52,7 +52,7 @@ class EventLog {
  public:
   // `calls` shares `store`'s database (one transaction covers both); it may be null when only
   // events are kept (tests).
-  EventLog(std::unique_ptr<EventStore> store, std::unique_ptr<CallStore> calls, LiveHub& hub,
+  EventLog(std::unique_ptr<EventStore> store, std::unique_ptr<CallStore> calls, EventBroker& broker,
            LogRetention retention);
   ~EventLog();
 
@@ -107,7 +107,7 @@ class EventLog {
 
   std::unique_ptr<EventStore> store_;
   std::unique_ptr<CallStore> calls_;
-  LiveHub& hub_;
+  EventBroker& broker_;
   std::mutex mu_;
   std::condition_variable wake_;
   std::vector<Task> queue_;

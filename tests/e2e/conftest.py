@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["conftest_fake_vapi"]  # the fake_vapi fixture
+pytest_plugins = ["conftest_fake_vapi", "conftest_services"]  # fake_vapi, services
 
 REPO = Path(__file__).resolve().parents[2]
 

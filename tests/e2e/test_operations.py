@@ -11,7 +11,9 @@ def test_health_and_ready(gateway):
     status, headers, body = gw.get("/health")
     assert status == 200 and json.loads(body)["status"] == "ok"
     status, _, body = gw.get("/ready")
-    assert status == 200 and json.loads(body)["status"] == "ready"
+    assert status == 200
+    assert json.loads(body) == {"status": "ready", "store": "ok", "broker": "in-process",
+                                "brokerStatus": "ok"}
 
 
 def test_metrics_in_prometheus_text(gateway):
