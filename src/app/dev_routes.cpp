@@ -20,12 +20,7 @@ constexpr std::size_t kMaxIdBytes = 128;
 std::string why_no_tokens(const Config& c) {
   if (!c.dev.enabled)
     return "development tokens are off: set [dev] enabled = true (never in production)";
-  if (c.auth.jwt_secret.empty())
-    return "no JWT secret to sign with: set SUPABASE_JWT_SECRET or [auth].jwt_secret";
-  const auto& algs = c.auth.algorithms;
-  if (std::find(algs.begin(), algs.end(), "HS256") == algs.end())
-    return "[auth].algorithms does not allow HS256, so a minted token would be refused";
-  return {};
+  return dev_token_problem(c.auth);
 }
 
 bool valid_id(std::string_view id) {

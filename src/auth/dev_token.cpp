@@ -1,4 +1,5 @@
 // mint_dev_token: the one place voxgate signs a token; verification never depends on it.
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -8,6 +9,16 @@
 #include "auth/jwt.hpp"
 
 namespace voxgate {
+
+std::string dev_token_problem(const AuthConfig& config) {
+  if (config.jwt_secret.empty())
+    return "no JWT secret to sign with: set SUPABASE_JWT_SECRET or [auth].jwt_secret";
+  const auto& algs = config.algorithms;
+  if (std::find(algs.begin(), algs.end(), "HS256") == algs.end())
+    return "[auth].algorithms does not allow HS256, so a minted token would be refused; add "
+           "\"HS256\"";
+  return {};
+}
 
 std::string mint_dev_token(const AuthConfig& config, std::string_view user_id,
                            std::string_view org_id, std::int64_t now, std::int64_t ttl_seconds) {

@@ -42,4 +42,8 @@ class TokenVerifier {
 std::string mint_dev_token(const AuthConfig& config, std::string_view user_id,
                            std::string_view org_id, std::int64_t now, std::int64_t ttl_seconds);
 
+// Why this config cannot mint a development token the gateway would accept (no secret, HS256
+// not allowed), with the setting to change; empty when it can.
+std::string dev_token_problem(const AuthConfig& config);
+
 }  // namespace voxgate

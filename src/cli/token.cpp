@@ -1,5 +1,4 @@
 // voxgate token: a development JWT for browser tests and the dashboard, as Supabase would issue.
-#include <algorithm>
 #include <iostream>
 
 #include "auth/jwt.hpp"
@@ -18,15 +17,9 @@ int token(const std::string& config_path, const std::string& user, const std::st
     return 1;
   }
   const AuthConfig& auth = loaded.settings->config.auth;
-  if (auth.jwt_secret.empty()) {
-    std::cerr << "error: auth.jwt_secret is not set: set SUPABASE_JWT_SECRET or [auth].jwt_secret "
-                 "to mint development tokens\n";
-    return 1;
-  }
   // A token the gateway itself would refuse only wastes the user's time.
-  if (std::find(auth.algorithms.begin(), auth.algorithms.end(), "HS256") == auth.algorithms.end()) {
-    std::cerr << "error: auth.algorithms does not allow HS256, so serve would refuse the token; "
-                 "add \"HS256\" to [auth].algorithms\n";
+  if (auto problem = dev_token_problem(auth); !problem.empty()) {
+    std::cerr << "error: " << problem << '\n';
     return 1;
   }
   if (user.empty() || org.empty() || ttl_seconds <= 0) {

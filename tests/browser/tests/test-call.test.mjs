@@ -8,16 +8,21 @@ const env = gatewayAndBrowser();
 
 const audio = (direction) =>
   env.gateway.metric('voxgate_web_voice_audio_bytes_total', `direction="${direction}"`);
+// The test call page, signed in with a development token, with an echo call live.
+async function liveEchoCall() {
+  const page = await openPage(env.browser, `${env.gateway.base}/test-call`);
+  await page.click('#dev-token');
+  await page.click('#start-call');
+  await page.waitForSelector('#call-state[data-state="live"]', { timeout: 15000 });
+  return page;
+}
+
 const bytesOn = async (page, id) => Number(await page.getAttribute(id, 'data-bytes'));
 
 test('an echo test call relays microphone audio both ways and shows its transcript', async () => {
   const sentBefore = await audio('to_provider');
   const receivedBefore = await audio('to_browser');
-  const page = await openPage(env.browser, `${env.gateway.base}/test-call`);
-  await page.click('#dev-token');
-  await page.waitForSelector('#user:not(:empty)');
-  await page.click('#start-call');
-  await page.waitForSelector('#call-state[data-state="live"]', { timeout: 15000 });
+  const page = await liveEchoCall();
 
   // The echo agent speaks a summary every 3 s of audio it heard: it names the level, so a
   // silent capture path (zeros) would show as -inf/-90 dBFS instead of the recording's speech.
@@ -54,10 +59,7 @@ test('an echo test call relays microphone audio both ways and shows its transcri
 });
 
 test('the finished test call is in the dashboard history with its transcript', async () => {
-  const page = await openPage(env.browser, `${env.gateway.base}/test-call`);
-  await page.click('#dev-token');
-  await page.click('#start-call');
-  await page.waitForSelector('#call-state[data-state="live"]', { timeout: 15000 });
+  const page = await liveEchoCall();
   await page.locator('#transcript .line[data-speaker="agent"][data-final="true"]').first().waitFor({ timeout: 20000 });
   const trackingId = (await page.textContent('#tracking-id')).trim();
   await page.click('#end-call');
@@ -76,10 +78,7 @@ test('the finished test call is in the dashboard history with its transcript', a
 });
 
 test('ending the call through the API closes the page with the reason in words', async () => {
-  const page = await openPage(env.browser, `${env.gateway.base}/test-call`);
-  await page.click('#dev-token');
-  await page.click('#start-call');
-  await page.waitForSelector('#call-state[data-state="live"]', { timeout: 15000 });
+  const page = await liveEchoCall();
   const trackingId = (await page.textContent('#tracking-id')).trim();
   const token = await page.evaluate(() => sessionStorage.getItem('voxgate.token'));
   const res = await fetch(`${env.gateway.base}/api/web-voice/${trackingId}/end`, {
