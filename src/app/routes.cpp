@@ -32,7 +32,7 @@ void add_operations(Router& r, Services& services) {
                         {{"status", store && bus ? "ready" : "not ready"},
                          {"store", store ? "ok" : "failing"},
                          {"broker", broker.name()},
-                         {"brokerStatus", bus ? "ok" : "failing"}}));
+                         {"brokerStatus", broker.status()}}));
                   }});
   r.add(HttpRoute{http::verb::get, "/metrics", false, "/metrics",
                   [](const HttpRequest&, const Settings&, Respond respond) {

@@ -1,6 +1,8 @@
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <random>
 #include <thread>
 
 #include "app/routes.hpp"
@@ -8,11 +10,12 @@
 #include "cli/commands.hpp"
 #include "live/event_log.hpp"
 #include "live/live_hub.hpp"
+#include "live/nats_broker.hpp"
 #include "net/server.hpp"
 #include "net/settings.hpp"
 #include "net/tls.hpp"
 #include "ops/log.hpp"
-#include "store/sqlite_stores.hpp"
+#include "store/stores.hpp"
 
 namespace voxgate::cli {
 namespace {
@@ -35,6 +38,39 @@ void raise_file_limit(std::size_t max_connections) {
     log::warn("[limits].max_connections is above what the open-file limit allows",
               {{"max_connections", max_connections}, {"open_file_limit", lim.rlim_cur}});
 }
+
+// Names this process in the other nodes' logs and keeps its own messages apart.
+std::string node_id() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "node");
+  std::random_device random;
+  char suffix[9];
+  std::snprintf(suffix, sizeof suffix, "%08x", random());
+  return std::string(host) + "-" + std::to_string(::getpid()) + "-" + suffix;
+}
+
+std::unique_ptr<EventBroker> make_broker(const Config& config, std::string& error) {
+  if (config.broker.url.empty()) return std::make_unique<InProcessBroker>();
+  NatsBrokerSettings settings;
+  settings.url = config.broker.url;
+  settings.subject = config.broker.subject;
+  settings.node_id = node_id();
+  auto broker = NatsBroker::connect(settings, error);
+  if (broker)
+    log::info("sharing events with other nodes", {{"broker", "nats"}, {"node", settings.node_id}});
+  return broker;
+}
+
+// The broker hands other nodes' events to the log until it is gone, and the log shares this
+// node's events through the broker until it has stopped: stop the log, then the broker.
+struct StopInOrder {
+  std::unique_ptr<EventLog>& log;
+  std::unique_ptr<EventBroker>& broker;
+  ~StopInOrder() {
+    if (log) log->stop();
+    broker.reset();
+  }
+};
 
 }  // namespace
 
@@ -64,12 +100,15 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   }
 
   std::string error;
-  auto stores = open_sqlite_stores(config.store, error);
+  auto stores = open_stores(config, error);
   if (!stores) {
     log::error("voxgate did not start",
-               {{"error", error}, {"setting", "[store].path or VOXGATE_DB"}});
+               {{"error", error},
+                {"setting", config.database.url.empty() ? "[store].path or VOXGATE_DB"
+                                                        : "[database].url or DATABASE_URL"}});
     return 2;
   }
+  log::info("event history and calls", {{"store", stores->description}});
 
   SettingsStore settings(loaded.settings);
   std::size_t threads = config.server.threads > 0
@@ -84,8 +123,14 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   std::vector<boost::asio::io_context*> contexts;
   for (std::size_t i = 0; i < workers.size(); ++i) contexts.push_back(&workers.at(i).context());
   hub = std::make_unique<LiveHub>(contexts);
-  broker = std::make_unique<InProcessBroker>(*hub);
-  event_log = std::make_unique<EventLog>(std::move(stores->events), std::move(stores->calls),
+  broker = make_broker(config, error);
+  if (!broker) {
+    log::error("voxgate did not start",
+               {{"error", error}, {"setting", "[broker].url or NATS_URL"}});
+    return 2;
+  }
+  StopInOrder stop_in_order{event_log, broker};
+  event_log = std::make_unique<EventLog>(std::move(stores->events), std::move(stores->calls), *hub,
                                          *broker, retention_of(config));
   event_log->start();
   std::vector<boost::asio::any_io_executor> executors;
@@ -106,9 +151,7 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
     log::error("voxgate did not start", {{"error", error}});
     return 2;
   }
-  int status = server.run();
-  event_log->stop();
-  return status;
+  return server.run();
 }
 
 }  // namespace voxgate::cli

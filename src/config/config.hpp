@@ -49,8 +49,8 @@ struct LiveConfig {
 };
 
 struct DevConfig {
-  bool enabled = false;     // development helpers (token minting); never in production
-  bool echo_route = false;  // /ws/echo for RFC 6455 conformance suites
+  bool enabled = false;           // development helpers (token minting); never in production
+  bool echo_route = false;        // /ws/echo for RFC 6455 conformance suites
   Millis token_ttl{3600 * 1000};  // lifetime of a token minted by POST /api/dev/token
 };
 
@@ -87,6 +87,18 @@ struct StoreConfig {
   std::string synchronous = "normal";  // "full" also survives power loss, at a cost per write
 };
 
+// PostgreSQL shared by several gateway nodes (protocol section 8); empty url: the SQLite file.
+struct DatabaseConfig {
+  std::string url;            // postgres://user:pass@host:port/db (env DATABASE_URL); secret
+  std::size_t pool_size = 4;  // connections per node at most
+};
+
+// NATS carrying events between nodes; empty url: in-process fan-out (one node).
+struct BrokerConfig {
+  std::string url;  // nats://host:port (env NATS_URL); secret (may hold a token)
+  std::string subject = "voxgate.events";  // every node of one deployment uses the same
+};
+
 struct HistoryConfig {
   std::size_t max_events_per_org = 10'000;  // retention by count
   Millis max_age{24 * 3600 * 1000};         // retention by age
@@ -111,9 +123,9 @@ struct VapiConfig {
   std::string provider;  // "vapi", "echo"; empty: vapi when an API key is set, else echo
   std::string api_key;   // private API key; secret, never sent to a browser
   std::string base_url = "https://api.vapi.ai";
-  std::string assistant_id;        // used when POST /api/web-voice/start names none
-  Millis request_timeout{30'000};  // POST /call must answer by then (504 after)
-  Millis connect_timeout{10'000};  // TCP + TLS + WebSocket handshake to the provider
+  std::string assistant_id;                   // used when POST /api/web-voice/start names none
+  Millis request_timeout{30'000};             // POST /call must answer by then (504 after)
+  Millis connect_timeout{10'000};             // TCP + TLS + WebSocket handshake to the provider
   Millis unattached_timeout{10 * 60 * 1000};  // a started call no browser attached to ends
   Millis max_call_duration{15 * 60 * 1000};   // a test call is cut after this long
 };
@@ -130,6 +142,8 @@ struct Config {
   AuthConfig auth;
   PublishConfig publish;
   StoreConfig store;
+  DatabaseConfig database;
+  BrokerConfig broker;
   HistoryConfig history;
   VapiConfig vapi;
   // Option key -> where its value came from ("file", "VOXGATE_LISTEN", "file, FRONTEND_URL");

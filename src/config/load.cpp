@@ -104,6 +104,11 @@ void check_together(LoadResult& result) {
     result.errors.push_back(
         "live.ping_interval must be shorter than live.idle_timeout, or healthy connections are "
         "closed as idle between pings");
+  if (!c.broker.url.empty() && c.database.url.empty())
+    result.errors.push_back(
+        "broker.url (NATS) is set without database.url: nodes that share events must share one "
+        "PostgreSQL store too, or their event ids collide; set DATABASE_URL, or remove NATS_URL "
+        "to run one node");
   std::error_code ec;
   if (!c.web.dir.empty() && !std::filesystem::is_directory(c.web.dir, ec))
     result.errors.push_back("web.dir \"" + c.web.dir +

@@ -118,6 +118,31 @@ bool is_host_port(const std::string& text) {
   return host.find_first_of(":[] \t/") == std::string_view::npos;
 }
 
+// A URL of one of `schemes`, e.g. "postgres://" or "nats://", with a host.
+Bound url_with_scheme(std::vector<std::string> schemes) {
+  std::string rule = "empty, or a URL starting with ";
+  for (std::size_t i = 0; i < schemes.size(); ++i) rule += (i ? " or " : "") + schemes[i] + "://";
+  return {rule, [schemes = std::move(schemes)](const OptionValue& v) {
+            const auto& text = std::get<std::string>(v);
+            if (text.empty()) return true;
+            return std::any_of(schemes.begin(), schemes.end(), [&](const std::string& scheme) {
+              return text.starts_with(scheme + "://") && text.size() > scheme.size() + 3;
+            });
+          }};
+}
+
+// A literal NATS subject: dot-separated tokens, no wildcards or blanks.
+Bound nats_subject() {
+  return {
+      R"(a NATS subject such as "voxgate.events": dot-separated words, no "*", ">" or spaces)",
+      [](const OptionValue& v) {
+        const auto& s = std::get<std::string>(v);
+        if (s.empty() || s.front() == '.' || s.back() == '.' || s.find("..") != std::string::npos)
+          return false;
+        return s.find_first_of("*> \t\r\n") == std::string::npos;
+      }};
+}
+
 Bound host_port() {
   return {R"(host:port, e.g. "127.0.0.1:8080", "0.0.0.0:443" or "[::1]:8080")",
           [](const OptionValue& v) { return is_host_port(std::get<std::string>(v)); }};
@@ -356,6 +381,33 @@ std::vector<Option> make_table() {
        .meaning = "\"normal\" survives a crash of voxgate; \"full\" also a power loss, at a cost "
                   "per write",
        .bound = one_of({"normal", "full"})},
+      {.key = "database.url",
+       .type = T::string,
+       .access = field(&Config::database, &DatabaseConfig::url),
+       .meaning = "PostgreSQL shared by every gateway node, \"postgres://user:pass@host:5432/db\"; "
+                  "empty: the SQLite file of store.path",
+       .bound = url_with_scheme({"postgres", "postgresql"}),
+       .env = {{"DATABASE_URL"}},
+       .secret = true},
+      {.key = "database.pool_size",
+       .type = T::integer,
+       .access = field(&Config::database, &DatabaseConfig::pool_size),
+       .meaning = "PostgreSQL connections this node opens at most",
+       .bound = integer_between(1, 64)},
+      {.key = "broker.url",
+       .type = T::string,
+       .access = field(&Config::broker, &BrokerConfig::url),
+       .meaning = "NATS server carrying events between gateway nodes, \"nats://host:4222\" "
+                  "(several comma-separated for a cluster); empty: one node, in-process fan-out",
+       .bound = url_with_scheme({"nats", "tls"}),
+       .env = {{"NATS_URL"}},
+       .secret = true},
+      {.key = "broker.subject",
+       .type = T::string,
+       .access = field(&Config::broker, &BrokerConfig::subject),
+       .meaning = "NATS subject the nodes of one deployment share; another deployment on the same "
+                  "NATS needs its own",
+       .bound = nats_subject()},
       {.key = "history.max_events_per_org",
        .type = T::integer,
        .access = field(&Config::history, &HistoryConfig::max_events_per_org),

@@ -10,17 +10,31 @@
 namespace voxgate {
 namespace {
 constexpr auto kPrunePeriod = std::chrono::seconds(30);
+// An idle log asks the store how it is this often, so /ready follows a database outage and its
+// end even when no event arrives.
+constexpr auto kProbePeriod = std::chrono::seconds(1);
+
+Delivery delivery_of(const StoredEvent& e) {
+  return Delivery{e.org_id, e.user_id, e.seq,
+                  std::make_shared<const std::string>(encode_event(e.org_id, e.seq, e.body))};
 }
+}  // namespace
 
 EventLog::EventLog(std::unique_ptr<EventStore> store, std::unique_ptr<CallStore> calls,
-                   EventBroker& broker, LogRetention retention)
-    : store_(std::move(store)), calls_(std::move(calls)), broker_(broker), retention_(retention) {}
+                   LiveHub& hub, EventBroker& broker, LogRetention retention)
+    : store_(std::move(store)),
+      calls_(std::move(calls)),
+      hub_(hub),
+      broker_(broker),
+      retention_(retention) {}
 
 EventLog::~EventLog() {
   stop();
 }
 
 void EventLog::start() {
+  broker_.start(BrokerEvents{[this](DeliveryBatch batch) { enqueue(RemoteTask{std::move(batch)}); },
+                             [this] { enqueue(ResyncTask{}); }});
   thread_ = std::thread([this] { run(); });
 }
 
@@ -66,7 +80,7 @@ void EventLog::run() {
   std::vector<Task> tasks;
   std::unique_lock lock(mu_);
   for (;;) {
-    wake_.wait_for(lock, kPrunePeriod, [&] { return stopping_ || !queue_.empty(); });
+    wake_.wait_for(lock, kProbePeriod, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty() && stopping_) return;
     tasks.swap(queue_);
     lock.unlock();
@@ -87,6 +101,7 @@ void EventLog::run() {
     }
     tasks.clear();
     prune_if_due();
+    probe_if_due();
     lock.lock();
   }
 }
@@ -190,13 +205,18 @@ void EventLog::process(std::vector<Task>& tasks) {
     }
   }
 
-  auto deliveries = std::make_shared<std::vector<Delivery>>();
+  std::vector<Delivery> deliveries;  // to this node's hub, in per-org id order
+  std::vector<Delivery> own;         // stored by this node, for the other nodes
   std::vector<std::function<void()>> answers;
   auto flush = [&] {
-    if (!deliveries->empty()) {
-      metrics().events_published.with({}).inc(deliveries->size());
-      broker_.publish(std::move(deliveries));
-      deliveries = std::make_shared<std::vector<Delivery>>();
+    if (!own.empty()) {
+      metrics().events_published.with({}).inc(own.size());
+      broker_.share(std::make_shared<const std::vector<Delivery>>(std::move(own)));
+      own.clear();
+    }
+    if (!deliveries.empty()) {
+      hub_.publish(std::make_shared<const std::vector<Delivery>>(std::move(deliveries)));
+      deliveries.clear();
     }
     for (auto& answer : answers) answer();
     answers.clear();
@@ -207,11 +227,9 @@ void EventLog::process(std::vector<Task>& tasks) {
     std::vector<std::string> ids;
     for (std::size_t k = 0; k < count && error.empty(); ++k) {
       const StoredEvent& e = stored[next++];
-      set_last_seq(e.org_id, e.seq);
       ids.push_back(e.id());
-      deliveries->push_back(
-          Delivery{e.org_id, e.user_id, e.seq,
-                   std::make_shared<const std::string>(encode_event(e.org_id, e.seq, e.body))});
+      own.push_back(delivery_of(e));
+      sequence(e.org_id, e.seq, &own.back(), deliveries);
     }
     return ids;
   };
@@ -235,6 +253,14 @@ void EventLog::process(std::vector<Task>& tasks) {
         done(std::move(outcome));
       });
       w->done = nullptr;
+      continue;
+    }
+    if (auto* remote = std::get_if<RemoteTask>(&t)) {
+      for (const Delivery& d : *remote->batch) sequence(d.org_id, d.seq, &d, deliveries);
+      continue;
+    }
+    if (std::holds_alternative<ResyncTask>(t)) {
+      resync(deliveries);
       continue;
     }
     flush();
@@ -262,6 +288,60 @@ void EventLog::process(std::vector<Task>& tasks) {
     r.done = nullptr;
   }
   flush();
+}
+
+void EventLog::sequence(const std::string& org, std::uint64_t seq, const Delivery* event,
+                        std::vector<Delivery>& out) {
+  // The log thread is the only writer of last_seq_, so it reads without the lock.
+  auto known = last_seq_.find(org);
+  if (known == last_seq_.end()) return;  // nobody on this node follows the org yet
+  if (seq <= known->second) return;      // delivered already (or read from the store)
+  if (seq > known->second + 1) fill_gap(org, seq - 1, out);
+  out.push_back(*event);
+  set_last_seq(org, seq);
+}
+
+void EventLog::fill_gap(const std::string& org, std::uint64_t through, std::vector<Delivery>& out) {
+  const std::uint64_t after = last_seq_[org];
+  try {
+    // Those ids are committed: a node takes an org's next id only after the last one commits.
+    Recovery missing = store_->since(org, after, "", through - after);
+    for (const StoredEvent& e : missing.events) {
+      if (e.seq > through) break;
+      out.push_back(delivery_of(e));
+      set_last_seq(org, e.seq);
+    }
+    metrics().events_read_for_fanout.with({}).inc(missing.events.size());
+  } catch (const std::exception& e) {
+    // Live subscribers miss these; a client that recovers with since still gets them.
+    log::error("events of another node could not be read for live delivery",
+               {{"org", org}, {"after", after}, {"through", through}, {"error", e.what()}});
+  }
+}
+
+void EventLog::resync(std::vector<Delivery>& out) {
+  std::vector<std::string> orgs;
+  for (const auto& [org, seq] : last_seq_) orgs.push_back(org);
+  for (const auto& org : orgs) {
+    std::uint64_t last = 0;
+    try {
+      last = store_->last_seq(org);
+    } catch (const std::exception& e) {
+      log::error("catching up after a broker outage failed", {{"error", e.what()}});
+      return;
+    }
+    if (last > last_seq_[org]) fill_gap(org, last, out);
+  }
+}
+
+void EventLog::probe_if_due() {
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_probe_) return;
+  next_probe_ = now + kProbePeriod;
+  const bool ok = store_->healthy();
+  if (ok != healthy_.exchange(ok))
+    ok ? log::info("event history store reachable again")
+       : log::error("event history store unreachable");
 }
 
 LogRetention EventLog::retention_now() {

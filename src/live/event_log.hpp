@@ -2,7 +2,9 @@
 // The one writer of the event history: a thread that stores events in batches (one
 // transaction for everything waiting), assigns their ids and hands them to fan-out in order.
 // Recovery reads run on the same thread, so a subscriber's history and its live stream meet
-// exactly: nothing missing, nothing twice.
+// exactly: nothing missing, nothing twice. With several nodes it is also this node's
+// sequencer: other nodes' events (from the broker) and its own reach the hub in per-org id
+// order, and an id that has not arrived is read from the shared store instead of waited for.
 
 #include <atomic>
 #include <condition_variable>
@@ -51,9 +53,9 @@ struct LogRetention {
 class EventLog {
  public:
   // `calls` shares `store`'s database (one transaction covers both); it may be null when only
-  // events are kept (tests).
-  EventLog(std::unique_ptr<EventStore> store, std::unique_ptr<CallStore> calls, EventBroker& broker,
-           LogRetention retention);
+  // events are kept (tests). `hub` receives this node's deliveries; `broker` shares them.
+  EventLog(std::unique_ptr<EventStore> store, std::unique_ptr<CallStore> calls, LiveHub& hub,
+           EventBroker& broker, LogRetention retention);
   ~EventLog();
 
   void start();
@@ -93,13 +95,24 @@ class EventLog {
   struct ReadTask {
     std::function<void(CallStore*)> work;
   };
-  using Task = std::variant<AppendTask, RecoverTask, WebhookTask, ReadTask>;
+  struct RemoteTask {  // events another node committed
+    DeliveryBatch batch;
+  };
+  struct ResyncTask {};  // the broker may have missed messages
+  using Task = std::variant<AppendTask, RecoverTask, WebhookTask, ReadTask, RemoteTask, ResyncTask>;
 
   void enqueue(Task task);
   void resolve_webhook(WebhookTask& task, std::vector<NewEvent>& batch);
 
   void run();
   void process(std::vector<Task>& tasks);
+  // Hands `seq` of `org` to this node's hub after every id before it: ids the broker has not
+  // brought yet are read from the store, ids already delivered are skipped.
+  void sequence(const std::string& org, std::uint64_t seq, const Delivery* event,
+                std::vector<Delivery>& out);
+  void fill_gap(const std::string& org, std::uint64_t through, std::vector<Delivery>& out);
+  void resync(std::vector<Delivery>& out);
+  void probe_if_due();
   std::uint64_t known_last_seq(const std::string& org);
   void set_last_seq(const std::string& org, std::uint64_t seq);
   void prune_if_due();
@@ -107,6 +120,7 @@ class EventLog {
 
   std::unique_ptr<EventStore> store_;
   std::unique_ptr<CallStore> calls_;
+  LiveHub& hub_;
   EventBroker& broker_;
   std::mutex mu_;
   std::condition_variable wake_;
@@ -119,6 +133,7 @@ class EventLog {
   mutable std::mutex seq_mu_;
   std::unordered_map<std::string, std::uint64_t> last_seq_;
   std::chrono::steady_clock::time_point next_prune_{};
+  std::chrono::steady_clock::time_point next_probe_{};
 };
 
 }  // namespace voxgate

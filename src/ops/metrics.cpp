@@ -63,6 +63,7 @@ std::string Metrics::render() const {
   config_reloads.render(out, "counter");
   events_published.render(out, "counter");
   events_delivered.render(out, "counter");
+  events_read_for_fanout.render(out, "counter");
   events_dropped.render(out, "counter");
   live_subscribes.render(out, "counter");
   webhooks.render(out, "counter");

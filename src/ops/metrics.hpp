@@ -74,6 +74,11 @@ struct Metrics {
       "voxgate_events_published_total", "Events stored and handed to fan-out.", {}};
   Family<Counter> events_delivered{
       "voxgate_events_delivered_total", "Event deliveries queued to subscribers.", {}};
+  Family<Counter> events_read_for_fanout{
+      "voxgate_events_read_for_fanout_total",
+      "Other nodes' events read from the store for live delivery, because the broker had not "
+      "brought them first.",
+      {}};
   Family<Counter> events_dropped{
       "voxgate_events_dropped_total", "Event deliveries not made, by reason.", {"reason"}};
   Family<Counter> live_subscribes{"voxgate_live_subscribes_total",
@@ -91,7 +96,8 @@ struct Metrics {
       {"direction"}};
   Family<Counter> web_voice_audio_frames{
       "voxgate_web_voice_audio_frames_total",
-      "Audio frames of browser test calls relayed (to_provider, to_browser).", {"direction"}};
+      "Audio frames of browser test calls relayed (to_provider, to_browser).",
+      {"direction"}};
   Family<Counter> web_voice_audio_bytes{"voxgate_web_voice_audio_bytes_total",
                                         "Audio bytes of browser test calls relayed.",
                                         {"direction"}};

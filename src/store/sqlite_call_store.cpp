@@ -170,16 +170,9 @@ void SqliteCallStore::insert_lines(std::string_view call_id, std::int64_t after,
 }
 
 CallPage SqliteCallStore::list_calls(const CallQuery& query) {
-  // The page starts below the cursor's call or below to_ms, whichever is lower; no call sorts at
-  // the largest int64, and "" sorts before every call id, so (to_ms, "") excludes to_ms itself.
-  CallCursor below{std::numeric_limits<std::int64_t>::max(), ""};
-  if (!query.cursor.empty()) below = decode_call_cursor(query.cursor);
-  if (query.to_ms && *query.to_ms <= below.sort_ms) below = {*query.to_ms, ""};
-  if (query.limit == 0) return {};
-  // One row past the page says whether another page follows.
-  const auto limit = static_cast<std::int64_t>(
-      std::min<std::size_t>(query.limit, std::numeric_limits<std::int64_t>::max() - 1));
-
+  const auto bounds = call_page_bounds(query);
+  if (!bounds) return {};
+  const auto& [below, limit] = *bounds;
   CallPage page;
   SqliteQuery rows(list_calls_);
   rows.bind(1, query.org_id)
@@ -187,7 +180,7 @@ CallPage SqliteCallStore::list_calls(const CallQuery& query) {
       .bind(3, below.sort_ms)
       .bind(4, below.call_id)
       .bind(5, query.status)
-      .bind(6, limit + 1);
+      .bind(6, limit + 1);  // one row past the page says whether another page follows
   std::int64_t last_sort_ms = 0;
   while (rows.next()) {
     if (static_cast<std::int64_t>(page.calls.size()) == limit) {

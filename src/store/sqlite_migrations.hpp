@@ -3,15 +3,10 @@
 // (web-voice sessions next); an applied one never changes.
 
 #include <span>
-#include <string_view>
+
+#include "store/migration.hpp"
 
 namespace voxgate {
-
-struct Migration {
-  int version;            // 1, 2, 3, ... in order, no gaps
-  std::string_view name;  // recorded in schema_migrations, for people reading the database
-  std::string_view sql;   // one or more statements, run in the migration's transaction
-};
 
 std::span<const Migration> sqlite_migrations();
 

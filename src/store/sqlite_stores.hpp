@@ -11,15 +11,13 @@
 #include "store/call_store.hpp"
 #include "store/event_store.hpp"
 #include "store/sqlite_event_store.hpp"
+#include "store/stores.hpp"
 
 namespace voxgate {
 
 // Both share one connection opened without SQLite's own mutex: use them from one thread at a
 // time, the same thread for both (see EventStore). Either may outlive the other.
-struct SqliteStores {
-  std::unique_ptr<EventStore> events;
-  std::unique_ptr<CallStore> calls;
-};
+using SqliteStores = Stores;
 
 // Opens (creating when absent) and migrates the file; nullopt with `error` set when that fails.
 std::optional<SqliteStores> open_sqlite_stores(const std::string& path, std::string& error,

@@ -340,6 +340,19 @@ INSTANTIATE_TEST_SUITE_P(
         FileErrorCase{"ping_not_shorter_than_idle",
                       "[live]\nping_interval = \"60s\"\nidle_timeout = \"1m\"\n",
                       {"live.ping_interval must be shorter than live.idle_timeout"}},
+        FileErrorCase{"broker_without_shared_database",
+                      "[broker]\nurl = \"nats://127.0.0.1:4222\"\n",
+                      {"broker.url (NATS) is set without database.url", "DATABASE_URL"}},
+        FileErrorCase{"database_url_of_another_kind",
+                      "[database]\nurl = \"mysql://db/voxgate\"\n",
+                      {"database.url must be empty, or a URL starting with postgres:// or "
+                       "postgresql://"}},
+        FileErrorCase{"broker_url_of_another_kind",
+                      "[database]\nurl = \"postgres://db/v\"\n[broker]\nurl = \"redis://q\"\n",
+                      {"broker.url must be empty, or a URL starting with nats:// or tls://"}},
+        FileErrorCase{"wildcard_broker_subject",
+                      "[broker]\nsubject = \"voxgate.*\"\n",
+                      {"broker.subject must be a NATS subject"}},
         FileErrorCase{"all_errors_at_once",
                       "[server]\nthreads = -1\n[log]\nlevel = \"loud\"\n",
                       {":2:", "server.threads", ":4:", "log.level"}}),
@@ -387,7 +400,18 @@ INSTANTIATE_TEST_SUITE_P(
         EnvCase{"VOXGATE_DEV_ECHO_ROUTE", "1", "dev.echo_route", "true"},
         EnvCase{"VOXGATE_LOG_LEVEL", "warn", "log.level", "\"warn\""},
         EnvCase{"SUPABASE_JWT_SECRET", "s3cret", "auth.jwt_secret", "\"s3cret\""},
-        EnvCase{"VOXGATE_PUBLISH_API_KEYS", "a,b", "publish.api_keys", "[\"a\", \"b\"]"}));
+        EnvCase{"VOXGATE_PUBLISH_API_KEYS", "a,b", "publish.api_keys", "[\"a\", \"b\"]"},
+        EnvCase{"DATABASE_URL", "postgres://u:p@db:5432/v", "database.url",
+                "\"postgres://u:p@db:5432/v\""}));
+
+TEST(ConfigEnv, NatsUrlWithDatabaseUrlRunsAsOneOfSeveralNodes) {
+  const auto result = load_config("", env_of({{"DATABASE_URL", "postgres://db/v"},
+                                              {"NATS_URL", "nats://a:4222,nats://b:4222"}}));
+  ASSERT_TRUE(result.ok()) << joined(result.errors);
+  EXPECT_EQ(result.config.broker.url, "nats://a:4222,nats://b:4222");
+  EXPECT_EQ(result.config.sources.at("broker.url"), "NATS_URL");
+  EXPECT_EQ(result.config.broker.subject, "voxgate.events");
+}
 
 TEST(ConfigEnv, EmptyVariableCountsAsUnset) {
   const auto result = load_text("[server]\nthreads = 4\n", {{"VOXGATE_SERVER_THREADS", "  "}});
