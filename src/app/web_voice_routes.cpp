@@ -81,16 +81,21 @@ void start(TestCalls& calls, const HttpRequest& req, const Settings& settings, R
           return respond(json_error(static_cast<http::status>(error->status), error->message));
         }
         auto& call = std::get<ProviderCall>(result);
-        auto test_call = calls.add(
-            TestCallInfo{tracking_id, user.user_id, user.org_id, assistant_id, call}, home);
-        test_call->announce();
-        log::info("test call created", {{"trackingId", tracking_id},
-                                        {"vapiCallId", call.call_id},
-                                        {"orgId", user.org_id},
-                                        {"provider", calls.provider().name()}});
-        respond(json_response(http::status::ok, {{"trackingId", tracking_id},
-                                                 {"vapiCallId", call.call_id},
-                                                 {"bridgeWebsocketUrl", url}}));
+        calls.add(TestCallInfo{tracking_id, user.user_id, user.org_id, assistant_id, call}, home,
+                  [&calls, respond, user, tracking_id, url](std::shared_ptr<TestCall> test_call) {
+                    if (!test_call)
+                      return respond(json_error(http::status::service_unavailable,
+                                                "the test call could not be stored; try again"));
+                    test_call->announce();
+                    const auto& call = test_call->info().call;
+                    log::info("test call created", {{"trackingId", tracking_id},
+                                                    {"vapiCallId", call.call_id},
+                                                    {"orgId", user.org_id},
+                                                    {"provider", calls.provider().name()}});
+                    respond(json_response(http::status::ok, {{"trackingId", tracking_id},
+                                                             {"vapiCallId", call.call_id},
+                                                             {"bridgeWebsocketUrl", url}}));
+                  });
       });
 }
 
@@ -100,13 +105,26 @@ void end(TestCalls& calls, const HttpRequest& req, const Settings& settings, Res
   const auto& user = std::get<UserIdentity>(who);
   std::string_view path = request_path(req.target());
   std::string_view id = path.substr(kPrefix.size());
-  std::shared_ptr<TestCall> call;
-  if (id.ends_with("/end")) call = calls.find(std::string(id.substr(0, id.size() - 4)));
-  if (!call || call->info().user_id != user.user_id || call->info().org_id != user.org_id)
+  if (!id.ends_with("/end"))
     return respond(json_error(http::status::not_found, "Session not found or unauthorized"));
-  call->end("ended-by-api");
-  respond(
-      json_response(http::status::ok, {{"trackingId", call->info().tracking_id}, {"ended", true}}));
+  std::string tracking_id(id.substr(0, id.size() - 4));
+  const auto ended = [tracking_id](Respond& respond) {
+    respond(json_response(http::status::ok, {{"trackingId", tracking_id}, {"ended", true}}));
+  };
+  // A call relayed here ends here; a copy of a call another node relays (or none yet) does not.
+  if (auto call = calls.find(tracking_id); call && call->attached_here() &&
+                                           call->info().user_id == user.user_id &&
+                                           call->info().org_id == user.org_id) {
+    call->end("ended-by-api");
+    return ended(respond);
+  }
+  // Relayed by another node, or by none yet (protocol section 8): the node that relays it, or
+  // the one that started it, ends it within a second.
+  calls.request_end(tracking_id, user, [respond, ended](bool found) mutable {
+    if (!found)
+      return respond(json_error(http::status::not_found, "Session not found or unauthorized"));
+    ended(respond);
+  });
 }
 
 }  // namespace

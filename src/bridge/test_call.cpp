@@ -120,9 +120,11 @@ void TestCall::end(std::string reason, std::string browser_close_reason) {
 }
 
 void TestCall::check(SteadyTime now) {
-  if (ended_) return;
-  if (now - created_ >= limits_.call) return end("timeout");
-  if (!attached_once_ && now - created_ >= limits_.unattached) end("not-attached");
+  if (!ended_ && now - created_ >= limits_.call) end("timeout");
+}
+
+bool TestCall::unattached_too_long(SteadyTime now) const {
+  return !ended_ && !attached_once_ && now - created_ >= limits_.unattached;
 }
 
 void TestCall::on_upstream_open() {
@@ -216,6 +218,16 @@ void TestCall::finish(std::string reason, std::string close_reason) {
   update.ended_reason = reason;
   update.event_ms = now;
   publish({std::move(ended)}, std::move(update));
+  // No node attaches a browser to it any more.
+  log_.read_calls([tracking = info_.tracking_id, now](CallStore* store) {
+    if (!store) return;
+    try {
+      store->end_test_session(tracking, now);
+    } catch (const std::exception& e) {
+      log::warn("test call session not marked ended",
+                {{"trackingId", tracking}, {"error", e.what()}});
+    }
+  });
   metrics().web_voice_calls.with({reason}).inc();
   log::info(
       "test call ended",

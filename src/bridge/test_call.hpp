@@ -39,6 +39,7 @@ class TestCall final : public UpstreamHandler, public std::enable_shared_from_th
 
   const TestCallInfo& info() const { return info_; }
   bool ended() const { return ended_.load(); }
+  bool attached_here() const { return attached_once_.load(); }  // a browser attached on this node
 
   // Once, when the provider created the call: stores it under the owner's org (so the
   // provider's webhooks for it find the org) and publishes call_status "connecting".
@@ -51,8 +52,10 @@ class TestCall final : public UpstreamHandler, public std::enable_shared_from_th
   void browser_gone(const WsConnection* browser);
   // Ends the call: end-call to the provider, both sides closed. `reason` is call_ended's.
   void end(std::string reason, std::string browser_close_reason = "Session ended");
-  // Enforces the unattached and whole-call limits.
+  // Enforces the whole-call limit.
   void check(SteadyTime now);
+  // No browser attached here within the unattached limit (TestCalls decides what follows).
+  bool unattached_too_long(SteadyTime now) const;
 
   // UpstreamHandler, on the home thread.
   void on_upstream_open() override;

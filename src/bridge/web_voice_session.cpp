@@ -1,5 +1,6 @@
 #include "bridge/web_voice_session.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 
 #include "auth/jwt.hpp"
@@ -33,6 +34,7 @@ class WebVoiceSession final : public WsHandler {
   }
 
   void on_message(WsConnection& c, std::string_view data, bool binary) override {
+    if (waiting_ && !call_) return;  // audio before the session is found has nowhere to go
     if (!call_) return authenticate(c, data, binary);
     // end-call is voxgate's to act on; every other frame goes to the provider unchanged.
     if (!binary && data.find("end-call") != std::string_view::npos) {
@@ -43,7 +45,7 @@ class WebVoiceSession final : public WsHandler {
   }
 
   void on_sweep(WsConnection& c, SteadyTime now) override {
-    if (!call_ && auth_deadline_ != SteadyTime{} && now >= auth_deadline_)
+    if (!call_ && !waiting_ && auth_deadline_ != SteadyTime{} && now >= auth_deadline_)
       c.close(1008, "Unauthorized: no auth message");
   }
 
@@ -63,18 +65,28 @@ class WebVoiceSession final : public WsHandler {
       log::info("test call token refused", {{"remote", c.info().remote}, {"reason", check.detail}});
       return c.close(1008, check.expired() ? "Unauthorized: token expired" : kNotFound);
     }
-    // An unknown call and another user's call are answered alike: ids are not confirmed.
-    auto call = calls_.find(tracking_id_);
-    if (!call || call->info().user_id != check.identity->user_id ||
-        call->info().org_id != check.identity->org_id)
-      return c.close(1008, std::string(kNotFound));
-    call_ = std::move(call);
+    // The store decides (this node's call, or one started on another node): meanwhile further
+    // frames are not the auth message and are ignored.
+    waiting_ = true;
+    calls_.attachable(
+        tracking_id_, *check.identity,
+        [weak = c.weak_from_this(), executor = c.executor(), this](TestCalls::Attachable found) {
+          boost::asio::post(executor, [weak, this, found = std::move(found)] {
+            if (auto conn = weak.lock()) attached(*conn, found);
+          });
+        });
+  }
+
+  void attached(WsConnection& c, const TestCalls::Attachable& found) {
+    if (!found.call) return c.close(1008, found.refusal);
+    call_ = found.call;
     call_->attach(c.shared_from_this());
   }
 
   std::string tracking_id_;
   TestCalls& calls_;
   std::shared_ptr<TestCall> call_;
+  bool waiting_ = false;  // authenticated; the session is being looked up
   SteadyTime auth_deadline_{};
 };
 

@@ -49,12 +49,13 @@ std::string node_id() {
   return std::string(host) + "-" + std::to_string(::getpid()) + "-" + suffix;
 }
 
-std::unique_ptr<EventBroker> make_broker(const Config& config, std::string& error) {
+std::unique_ptr<EventBroker> make_broker(const Config& config, const std::string& node,
+                                         std::string& error) {
   if (config.broker.url.empty()) return std::make_unique<InProcessBroker>();
   NatsBrokerSettings settings;
   settings.url = config.broker.url;
   settings.subject = config.broker.subject;
-  settings.node_id = node_id();
+  settings.node_id = node;
   auto broker = NatsBroker::connect(settings, error);
   if (broker)
     log::info("sharing events with other nodes", {{"broker", "nats"}, {"node", settings.node_id}});
@@ -123,7 +124,8 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   std::vector<boost::asio::io_context*> contexts;
   for (std::size_t i = 0; i < workers.size(); ++i) contexts.push_back(&workers.at(i).context());
   hub = std::make_unique<LiveHub>(contexts);
-  broker = make_broker(config, error);
+  const std::string node = node_id();
+  broker = make_broker(config, node, error);
   if (!broker) {
     log::error("voxgate did not start",
                {{"error", error}, {"setting", "[broker].url or NATS_URL"}});
@@ -138,7 +140,7 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   TestCallLimits limits;
   limits.unattached = config.vapi.unattached_timeout;
   limits.call = config.vapi.max_call_duration;
-  TestCalls test_calls(make_voice_provider(config.vapi), *event_log, executors, limits);
+  TestCalls test_calls(make_voice_provider(config.vapi), *event_log, executors, limits, node);
   test_calls.start_sweeps();
   log::info("browser test calls", {{"provider", test_calls.provider().name()}});
   Services services{LiveServices{*hub, *event_log}, *broker, test_calls};

@@ -85,6 +85,20 @@ struct CallPage {
   std::string next_cursor;  // empty at the end
 };
 
+// A browser test call as every gateway node needs it to attach the browser (protocol sections 5
+// and 8): who owns it and the provider call's audio socket.
+struct TestSessionRecord {
+  std::string tracking_id;
+  std::string org_id;
+  std::string user_id;
+  std::string assistant_id;
+  std::string call_id;        // the provider's
+  std::string websocket_url;  // the provider call's audio socket: a secret, never shown
+  std::int64_t created_ms = 0;
+  std::optional<std::int64_t> ended_ms;
+  std::string node;  // the node whose browser relays the call; empty until one attaches
+};
+
 // A cursor this server did not hand out (edited, truncated, from another API): answer 400.
 class BadCursor : public std::invalid_argument {
  public:
@@ -114,6 +128,18 @@ class CallStore {
   virtual CallPage list_calls(const CallQuery& query) = 0;
   // nullopt also when the call belongs to another org: the API answers 404 for both.
   virtual std::optional<CallDetail> get_call(std::string_view org_id, std::string_view call_id) = 0;
+
+  // Browser test calls: stored when started, claimed by the node that attaches the browser,
+  // ended once. claim is false when another node holds the call or it has ended.
+  virtual void save_test_session(const TestSessionRecord& session) = 0;
+  virtual std::optional<TestSessionRecord> find_test_session(std::string_view tracking_id) = 0;
+  virtual bool claim_test_session(std::string_view tracking_id, std::string_view node) = 0;
+  virtual void end_test_session(std::string_view tracking_id, std::int64_t ended_ms) = 0;
+  // POST …/end reached a node that does not relay the call: the relaying node ends it at its
+  // next look (once a second). False when the session is not live.
+  virtual bool request_test_session_end(std::string_view tracking_id, std::int64_t now_ms) = 0;
+  // Live sessions `node` relays whose end another node requested.
+  virtual std::vector<std::string> test_sessions_to_end(std::string_view node) = 0;
 };
 
 }  // namespace voxgate

@@ -77,6 +77,30 @@ const PgStatement list_calls_sql = {
     "(c.sort_ms, c.call_id) < ($3, $4) AND ($5::text IS NULL OR c.status = $5::text) ORDER BY "
     "c.sort_ms DESC, c.call_id DESC LIMIT $6"};
 #undef VOXGATE_CALL_COLUMNS
+const PgStatement save_session_sql = {
+    "voxgate_save_session",
+    "INSERT INTO web_voice_sessions (tracking_id, org_id, user_id, assistant_id, call_id, "
+    "websocket_url, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+const PgStatement find_session_sql = {
+    "voxgate_find_session",
+    "SELECT tracking_id, org_id, user_id, assistant_id, call_id, websocket_url, created_ms, "
+    "ended_ms, node FROM web_voice_sessions WHERE tracking_id = $1"};
+// One statement: of two nodes claiming at once, exactly one changes the row.
+const PgStatement claim_session_sql = {
+    "voxgate_claim_session",
+    "UPDATE web_voice_sessions SET node = $2 WHERE tracking_id = $1 AND ended_ms IS NULL AND "
+    "end_requested_ms IS NULL AND node IN ('', $2)"};
+const PgStatement request_end_sql = {
+    "voxgate_request_end",
+    "UPDATE web_voice_sessions SET end_requested_ms = coalesce(end_requested_ms, $2) WHERE "
+    "tracking_id = $1 AND ended_ms IS NULL"};
+const PgStatement to_end_sql = {"voxgate_sessions_to_end",
+                                "SELECT tracking_id FROM web_voice_sessions WHERE node IN ('', $1) "
+                                "AND end_requested_ms IS NOT NULL "
+                                "AND ended_ms IS NULL"};
+const PgStatement end_session_sql = {
+    "voxgate_end_session",
+    "UPDATE web_voice_sessions SET ended_ms = $2 WHERE tracking_id = $1 AND ended_ms IS NULL"};
 
 CallRecord read_call(const PgResult& r, int row) {
   return {.call_id = r.text(row, 0),
@@ -222,6 +246,56 @@ std::optional<CallDetail> PgCallStore::get_call(std::string_view org_id, std::st
                                    rows.optional_real(row, line_columns + 3)});
     }
     return detail;
+  });
+}
+
+void PgCallStore::save_test_session(const TestSessionRecord& session) {
+  session_->write([&](PgConnection& db) {
+    db.run(save_session_sql, PgParams()
+                                 .text(session.tracking_id)
+                                 .text(session.org_id)
+                                 .text(session.user_id)
+                                 .text(session.assistant_id)
+                                 .text(session.call_id)
+                                 .text(session.websocket_url)
+                                 .integer(session.created_ms));
+  });
+}
+
+std::optional<TestSessionRecord> PgCallStore::find_test_session(std::string_view tracking_id) {
+  return session_->read([&](PgConnection& db) -> std::optional<TestSessionRecord> {
+    const PgResult r = db.run(find_session_sql, PgParams().text(tracking_id));
+    if (r.rows() == 0) return std::nullopt;
+    return TestSessionRecord{r.text(0, 0), r.text(0, 1), r.text(0, 2),    r.text(0, 3),
+                             r.text(0, 4), r.text(0, 5), r.integer(0, 6), r.optional_integer(0, 7),
+                             r.text(0, 8)};
+  });
+}
+
+bool PgCallStore::claim_test_session(std::string_view tracking_id, std::string_view node) {
+  return session_->write([&](PgConnection& db) {
+    return db.run(claim_session_sql, PgParams().text(tracking_id).text(node)).affected() == 1;
+  });
+}
+
+void PgCallStore::end_test_session(std::string_view tracking_id, std::int64_t ended_ms) {
+  session_->write([&](PgConnection& db) {
+    db.run(end_session_sql, PgParams().text(tracking_id).integer(ended_ms));
+  });
+}
+
+bool PgCallStore::request_test_session_end(std::string_view tracking_id, std::int64_t now_ms) {
+  return session_->write([&](PgConnection& db) {
+    return db.run(request_end_sql, PgParams().text(tracking_id).integer(now_ms)).affected() == 1;
+  });
+}
+
+std::vector<std::string> PgCallStore::test_sessions_to_end(std::string_view node) {
+  return session_->read([&](PgConnection& db) {
+    const PgResult rows = db.run(to_end_sql, PgParams().text(node));
+    std::vector<std::string> ids;
+    for (int row = 0; row < rows.rows(); ++row) ids.push_back(rows.text(row, 0));
+    return ids;
   });
 }
 

@@ -21,6 +21,12 @@ class PgCallStore final : public CallStore {
   void apply(const CallUpdate& update) override;
   CallPage list_calls(const CallQuery& query) override;
   std::optional<CallDetail> get_call(std::string_view org_id, std::string_view call_id) override;
+  void save_test_session(const TestSessionRecord& session) override;
+  std::optional<TestSessionRecord> find_test_session(std::string_view tracking_id) override;
+  bool claim_test_session(std::string_view tracking_id, std::string_view node) override;
+  void end_test_session(std::string_view tracking_id, std::int64_t ended_ms) override;
+  bool request_test_session_end(std::string_view tracking_id, std::int64_t now_ms) override;
+  std::vector<std::string> test_sessions_to_end(std::string_view node) override;
 
  private:
   std::shared_ptr<PgSession> session_;  // shared with the event store

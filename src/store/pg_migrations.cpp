@@ -69,7 +69,22 @@ CREATE TABLE assistant_orgs (
 );
 )sql"};
 
-constexpr std::array all{event_history, calls};
+constexpr Migration test_sessions = {3, "browser test call sessions", R"sql(
+CREATE TABLE web_voice_sessions (
+  tracking_id TEXT COLLATE "C" PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  assistant_id TEXT NOT NULL DEFAULT '',
+  call_id TEXT NOT NULL,
+  websocket_url TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  ended_ms BIGINT,
+  end_requested_ms BIGINT,
+  node TEXT NOT NULL DEFAULT ''
+);
+)sql"};
+
+constexpr std::array all{event_history, calls, test_sessions};
 
 // Any fixed number: nodes starting together take turns migrating.
 constexpr const char* migration_lock = "7400419100";

@@ -92,6 +92,26 @@ SqliteCallStore::SqliteCallStore(std::shared_ptr<SqliteDb> db,
       list_calls_(*db_, select_calls("WHERE org_id = ?1 AND sort_ms >= ?2 AND "
                                      "(sort_ms, call_id) < (?3, ?4) AND (?5 IS NULL OR "
                                      "status = ?5) ORDER BY sort_ms DESC, call_id DESC LIMIT ?6")),
+      save_session_(*db_,
+                    "INSERT INTO web_voice_sessions (tracking_id, org_id, user_id, assistant_id, "
+                    "call_id, websocket_url, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+      find_session_(*db_,
+                    "SELECT tracking_id, org_id, user_id, assistant_id, call_id, websocket_url, "
+                    "created_ms, ended_ms, node FROM web_voice_sessions WHERE tracking_id = ?1"),
+      claim_session_(*db_,
+                     "UPDATE web_voice_sessions SET node = ?2 WHERE tracking_id = ?1 AND ended_ms "
+                     "IS NULL AND end_requested_ms IS NULL AND node IN ('', ?2)"),
+      end_session_(*db_,
+                   "UPDATE web_voice_sessions SET ended_ms = ?2 WHERE tracking_id = ?1 AND "
+                   "ended_ms IS NULL"),
+      request_end_(
+          *db_,
+          "UPDATE web_voice_sessions SET end_requested_ms = coalesce(end_requested_ms, ?2) "
+          "WHERE tracking_id = ?1 AND ended_ms IS NULL"),
+      to_end_(*db_,
+              "SELECT tracking_id FROM web_voice_sessions WHERE node IN ('', ?1) AND "
+              "end_requested_ms IS "
+              "NOT NULL AND ended_ms IS NULL"),
       checkpointer_(std::move(checkpointer)) {}
 
 bool SqliteCallStore::claim_delivery(std::string_view key, std::int64_t now_ms) {
@@ -208,6 +228,49 @@ std::optional<CallDetail> SqliteCallStore::get_call(std::string_view org_id,
         {lines.text(0), lines.text(1), lines.optional_integer(2), lines.optional_real(3)});
   transaction.commit();
   return detail;
+}
+
+void SqliteCallStore::save_test_session(const TestSessionRecord& session) {
+  SqliteQuery(save_session_)
+      .bind(1, session.tracking_id)
+      .bind(2, session.org_id)
+      .bind(3, session.user_id)
+      .bind(4, session.assistant_id)
+      .bind(5, session.call_id)
+      .bind(6, session.websocket_url)
+      .bind(7, session.created_ms)
+      .run();
+}
+
+std::optional<TestSessionRecord> SqliteCallStore::find_test_session(std::string_view tracking_id) {
+  SqliteQuery row(find_session_);
+  row.bind(1, tracking_id);
+  if (!row.next()) return std::nullopt;
+  return TestSessionRecord{row.text(0), row.text(1), row.text(2),    row.text(3),
+                           row.text(4), row.text(5), row.integer(6), row.optional_integer(7),
+                           row.text(8)};
+}
+
+bool SqliteCallStore::claim_test_session(std::string_view tracking_id, std::string_view node) {
+  SqliteQuery(claim_session_).bind(1, tracking_id).bind(2, node).run();
+  return db_->changes() == 1;
+}
+
+void SqliteCallStore::end_test_session(std::string_view tracking_id, std::int64_t ended_ms) {
+  SqliteQuery(end_session_).bind(1, tracking_id).bind(2, ended_ms).run();
+}
+
+bool SqliteCallStore::request_test_session_end(std::string_view tracking_id, std::int64_t now_ms) {
+  SqliteQuery(request_end_).bind(1, tracking_id).bind(2, now_ms).run();
+  return db_->changes() == 1;
+}
+
+std::vector<std::string> SqliteCallStore::test_sessions_to_end(std::string_view node) {
+  std::vector<std::string> ids;
+  SqliteQuery rows(to_end_);
+  rows.bind(1, node);
+  while (rows.next()) ids.push_back(rows.text(0));
+  return ids;
 }
 
 }  // namespace voxgate

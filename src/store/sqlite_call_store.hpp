@@ -24,6 +24,12 @@ class SqliteCallStore final : public CallStore {
   void apply(const CallUpdate& update) override;
   CallPage list_calls(const CallQuery& query) override;
   std::optional<CallDetail> get_call(std::string_view org_id, std::string_view call_id) override;
+  void save_test_session(const TestSessionRecord& session) override;
+  std::optional<TestSessionRecord> find_test_session(std::string_view tracking_id) override;
+  bool claim_test_session(std::string_view tracking_id, std::string_view node) override;
+  void end_test_session(std::string_view tracking_id, std::int64_t ended_ms) override;
+  bool request_test_session_end(std::string_view tracking_id, std::int64_t now_ms) override;
+  std::vector<std::string> test_sessions_to_end(std::string_view node) override;
 
  private:
   void insert_lines(std::string_view call_id, std::int64_t after,
@@ -42,6 +48,12 @@ class SqliteCallStore final : public CallStore {
   SqliteStatement select_call_;
   SqliteStatement select_transcript_;
   SqliteStatement list_calls_;
+  SqliteStatement save_session_;
+  SqliteStatement find_session_;
+  SqliteStatement claim_session_;
+  SqliteStatement end_session_;
+  SqliteStatement request_end_;
+  SqliteStatement to_end_;
   // Keeps the WAL checkpointed while this store writes, also after the event store is gone.
   std::shared_ptr<SqliteCheckpointer> checkpointer_;
 };

@@ -71,7 +71,23 @@ CREATE TABLE assistant_orgs (
 ) WITHOUT ROWID;
 )sql"};
 
-constexpr std::array all{event_history, calls};
+// Browser test calls, so a browser can attach on any node; `node` is claimed by the attaching one.
+constexpr Migration test_sessions = {3, "browser test call sessions", R"sql(
+CREATE TABLE web_voice_sessions (
+  tracking_id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  assistant_id TEXT NOT NULL DEFAULT '',
+  call_id TEXT NOT NULL,
+  websocket_url TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  ended_ms INTEGER,
+  end_requested_ms INTEGER,
+  node TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+)sql"};
+
+constexpr std::array all{event_history, calls, test_sessions};
 
 }  // namespace
 

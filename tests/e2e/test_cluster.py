@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Gateway
-from helpers import closed_with, run
+from helpers import closed_with, connect, run
 from test_live_calls import CONFIG, next_event, publish, subscribe, transcript
+from test_web_voice import attach, audio_frames, end_call, start_call, token
 
 PSQL = sorted(Path("/usr/lib/postgresql").glob("*/bin/psql"))
 
@@ -29,9 +30,9 @@ def fresh_schema(pg_url, name):
     return f"{pg_url}?options=-csearch_path%3D{name}"
 
 
-def node_config(database_url, nats_url, subject):
+def node_config(database_url, nats_url, subject, extra=""):
     """The single-node tests' settings plus the shared store and broker."""
-    return CONFIG + f"""
+    return CONFIG + extra + f"""
 [database]
 url = "{database_url}"
 [broker]
@@ -47,14 +48,14 @@ def cluster(voxgate_bin, tmp_path, services):
     tag = "c" + uuid.uuid4().hex[:12]
     database_url = fresh_schema(services.pg_url, tag)
 
-    def start(count=2, nats_urls=()):
+    def start(count=2, nats_urls=(), extra=""):
         nodes = []
         for i in range(count):
             folder = tmp_path / f"node{len(started)}"
             folder.mkdir()
             nats_url = nats_urls[i] if i < len(nats_urls) else services.nats_url
             node = Gateway(voxgate_bin, folder,
-                           node_config(database_url, nats_url, f"voxgate.{tag}"))
+                           node_config(database_url, nats_url, f"voxgate.{tag}", extra))
             started.append(node)
             nodes.append(node)
         return nodes
@@ -145,6 +146,14 @@ async def collect(ws, count, timeout=20):
     while len(events) < count:
         events.append(await next_event(ws, timeout))
     return events
+
+
+async def until_call_ended(ws):
+    """Every event up to and including the first call_ended."""
+    seen = []
+    while not any(e["type"] == "call_ended" for e in seen):
+        seen.append(await next_event(ws))
+    return seen
 
 
 def texts(events):
@@ -373,3 +382,75 @@ def test_a_node_cut_off_from_nats_catches_up_from_the_store(cluster, services):
     assert texts(caught_up) == ["missed 0", "missed 1", "missed 2"]
     assert after["id"] == after_ids[0] and after["text"] == "after"
     assert b.metric("voxgate_events_read_for_fanout_total") >= 3
+
+
+def test_a_test_call_started_on_one_node_is_relayed_by_the_node_the_browser_reaches(
+        cluster, fake_vapi):
+    # The start lands on a, the browser's socket on b (another request through the balancer).
+    a, b = cluster(2, extra=fake_vapi.voxgate_config(unattached_timeout="2s"))
+    status, started = start_call(a, org="org-live")
+    assert status == 200, started
+    call = fake_vapi.wait_call()
+    on_b = b.ws_url(f"/api/web-voice/{started['trackingId']}")
+    frames = audio_frames()
+
+    async def scenario():
+        watch_a, _ = await subscribe(a, "u-1", "org-live")
+        browser = await attach(on_b, org="org-live")
+        # a's copy passes the 2 s unattached limit meanwhile: it must let the call go, not end it.
+        await asyncio.sleep(3.5)
+        for f in frames:
+            await browser.send(f)
+        echoed = []
+        while len(echoed) < len(frames):
+            msg = await asyncio.wait_for(browser.recv(), 10)
+            if isinstance(msg, bytes):
+                echoed.append(msg)
+        # A second browser on the first node is told where the call is, not given a second relay.
+        second = await connect(a.ws_url(f"/api/web-voice/{started['trackingId']}"))
+        await second.send(json.dumps({"type": "auth", "token": token("u-1", "org-live")}))
+        refused = await closed_with(second)
+        await browser.send(json.dumps({"type": "end-call"}))
+        close = await closed_with(browser)
+        seen = await until_call_ended(watch_a)
+        await watch_a.close()
+        return echoed, refused, close, seen
+
+    echoed, refused, close, seen = run(scenario())
+    assert echoed == frames and call.binary_received() == frames
+    assert refused == (1008, "Session attached on another node")
+    assert close == (1000, "Session ended")
+    # The dashboard on a saw the call b relayed: live, then ended once, for the right reason.
+    statuses = [e.get("status") for e in seen if e["type"] == "call_status"]
+    assert "in_progress" in statuses, seen
+    ended = [e for e in seen if e["type"] == "call_ended"]
+    assert len(ended) == 1 and ended[0]["reason"] == "customer-ended-call", seen
+    assert b.wait_for_log("test call attached on this node", trackingId=started["trackingId"])
+    assert not a.lines("test call ended")  # a never ended (nor re-ended) the call it let go
+
+
+def test_ending_through_the_api_on_a_node_that_does_not_relay_the_call(cluster, fake_vapi):
+    a, b = cluster(2, extra=fake_vapi.voxgate_config())
+    status, started = start_call(a, org="org-end")
+    assert status == 200, started
+    call = fake_vapi.wait_call()
+
+    async def scenario():
+        watch, _ = await subscribe(b, "u-1", "org-end")
+        browser = await attach(b.ws_url(f"/api/web-voice/{started['trackingId']}"), org="org-end")
+        # Neither a (which started it) nor a stranger's token ends it there.
+        refused = await asyncio.to_thread(end_call, a, started["trackingId"], "u-2", "org-end")
+        answer = await asyncio.to_thread(end_call, a, started["trackingId"], "u-1", "org-end")
+        close = await closed_with(browser)
+        seen = await until_call_ended(watch)
+        await watch.close()
+        return refused, answer, close, seen
+
+    refused, answer, close, seen = run(scenario())
+    assert refused[0] == 404
+    assert answer == (200, {"trackingId": started["trackingId"], "ended": True})
+    assert close == (1000, "Session ended")
+    ended = [e for e in seen if e["type"] == "call_ended"]
+    assert len(ended) == 1 and ended[0]["reason"] == "ended-by-api"
+    assert {"type": "end-call"} in call.json_received()
+    assert not a.lines("test call ended")  # a's copy of the call was not the one to end

@@ -462,4 +462,85 @@ TEST_P(CallStoreContract, TheCallStoreWorksAfterTheEventStoreIsGone) {
   EXPECT_EQ(calls().org_of_call("call-1"), "org-a");
 }
 
+// ---------------------------------------------------------------- browser test call sessions
+
+TestSessionRecord session(std::string tracking_id) {
+  return {std::move(tracking_id),
+          "org-a",
+          "user-1",
+          "asst-1",
+          "call-1",
+          "wss://provider.example/call-1?token=t",
+          1000,
+          std::nullopt,
+          ""};
+}
+
+TEST_P(CallStoreContract, ASessionComesBackAsSaved) {
+  calls().save_test_session(session("track-1"));
+  const auto found = calls().find_test_session("track-1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->tracking_id, "track-1");
+  EXPECT_EQ(found->org_id, "org-a");
+  EXPECT_EQ(found->user_id, "user-1");
+  EXPECT_EQ(found->assistant_id, "asst-1");
+  EXPECT_EQ(found->call_id, "call-1");
+  EXPECT_EQ(found->websocket_url, "wss://provider.example/call-1?token=t");
+  EXPECT_EQ(found->created_ms, 1000);
+  EXPECT_FALSE(found->ended_ms);
+  EXPECT_EQ(found->node, "");
+  EXPECT_FALSE(calls().find_test_session("track-2"));
+  reopen();
+  EXPECT_TRUE(calls().find_test_session("track-1"));
+}
+
+TEST_P(CallStoreContract, OneNodeHoldsASessionUntilItEnds) {
+  calls().save_test_session(session("track-1"));
+  EXPECT_TRUE(calls().claim_test_session("track-1", "node-a"));
+  EXPECT_TRUE(calls().claim_test_session("track-1", "node-a"));  // its own browser again
+  EXPECT_FALSE(calls().claim_test_session("track-1", "node-b"));
+  EXPECT_EQ(calls().find_test_session("track-1")->node, "node-a");
+  EXPECT_FALSE(calls().claim_test_session("track-unknown", "node-a"));
+
+  calls().end_test_session("track-1", 5000);
+  calls().end_test_session("track-1", 9000);  // the first end stays
+  EXPECT_EQ(calls().find_test_session("track-1")->ended_ms, 5000);
+  EXPECT_FALSE(calls().claim_test_session("track-1", "node-a"));
+}
+
+TEST_P(CallStoreContract, AnEndRequestReachesTheNodeThatRelaysTheCall) {
+  calls().save_test_session(session("track-1"));
+  calls().save_test_session(session("track-2"));
+  ASSERT_TRUE(calls().claim_test_session("track-1", "node-a"));
+  ASSERT_TRUE(calls().claim_test_session("track-2", "node-a"));
+  EXPECT_TRUE(calls().test_sessions_to_end("node-a").empty());
+  EXPECT_TRUE(calls().request_test_session_end("track-1", 2000));
+  EXPECT_FALSE(calls().request_test_session_end("track-unknown", 2000));
+  EXPECT_EQ(calls().test_sessions_to_end("node-a"), std::vector<std::string>{"track-1"});
+  EXPECT_TRUE(calls().test_sessions_to_end("node-b").empty());
+  calls().end_test_session("track-1", 3000);
+  EXPECT_TRUE(calls().test_sessions_to_end("node-a").empty());
+  EXPECT_FALSE(calls().request_test_session_end("track-1", 4000));  // ended already
+}
+
+TEST_P(CallStoreContract, AnEndRequestedBeforeAnyAttachIsForTheNodeThatStartedIt) {
+  calls().save_test_session(session("track-1"));
+  EXPECT_TRUE(calls().request_test_session_end("track-1", 2000));
+  // Nobody relays it: every node hears of it, and only the one holding a copy acts.
+  EXPECT_EQ(calls().test_sessions_to_end("node-b"), std::vector<std::string>{"track-1"});
+  EXPECT_FALSE(calls().claim_test_session("track-1", "node-b"));  // no browser attaches any more
+}
+
+TEST_P(CallStoreContract, ASavedSessionIsPartOfTheWriteTransaction) {
+  struct Failed : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
+  EXPECT_THROW(events().write_transaction([&] {
+    calls().save_test_session(session("track-1"));
+    throw Failed("after the save");
+  }),
+               Failed);
+  EXPECT_FALSE(calls().find_test_session("track-1"));
+}
+
 }  // namespace voxgate
