@@ -136,8 +136,9 @@ void TestCalls::let_go_or_end(std::shared_ptr<TestCall> call) {
       if (auto session = store ? store->find_test_session(call->info().tracking_id) : std::nullopt)
         holder = session->node;
     } catch (const std::exception& e) {
-      log::warn("test call session unreadable",
-                {{"trackingId", call->info().tracking_id}, {"error", e.what()}});
+      // Ending it could cut a call another node relays: ask again at the next sweep.
+      return log::warn("test call session unreadable",
+                       {{"trackingId", call->info().tracking_id}, {"error", e.what()}});
     }
     if (holder.empty() || holder == node_) return call->end("not-attached");
     // Another node relays it: this node's copy goes without ending the call.

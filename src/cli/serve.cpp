@@ -153,7 +153,10 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
     log::error("voxgate did not start", {{"error", error}});
     return 2;
   }
-  return server.run();
+  int status = server.run();
+  // Before test_calls and the router go: the log's queued work may still call into them.
+  event_log->stop();
+  return status;
 }
 
 }  // namespace voxgate::cli
