@@ -21,7 +21,7 @@ int run_connect_rate(const Options& o) {
   loop.set_poll_sleep_us(common.poll_sleep_us);
   JwtMinter minter(common.jwt_secret);
   SubscriberCrowd crowd(loop, common.crowd, minter);
-  ProcessProbe server(common.server_pid);
+  ProcessProbe server(common.server_pid());
   std::vector<double> rates;
   bool complete = true;
   for (std::int64_t round = 1; round <= rounds; ++round) {

@@ -9,9 +9,11 @@ namespace loadgen {
 
 EventPublisher::EventPublisher(EventLoop& loop, PublisherSettings settings)
     : loop_(loop), settings_(std::move(settings)) {
+  // settings_.targets never changes again: the connections keep references into it.
   for (std::size_t i = 0; i < settings_.connections; ++i)
-    connections_.push_back(std::make_unique<PublishConnection>(
-        loop_, settings_.target, static_cast<PublishReplySink&>(*this)));
+    connections_.push_back(
+        std::make_unique<PublishConnection>(loop_, settings_.targets[i % settings_.targets.size()],
+                                            static_cast<PublishReplySink&>(*this)));
 }
 
 void EventPublisher::schedule(double rate, std::uint64_t first_seq, std::int64_t start_ns,
@@ -21,6 +23,7 @@ void EventPublisher::schedule(double rate, std::uint64_t first_seq, std::int64_t
   start_ns_ = next_batch_ns_ = start_ns;
   stop_ns_ = stop_ns;
   tally_ = PublishTally{};
+  tally_.events_per_node.assign(settings_.targets.size(), 0);
 }
 
 std::uint64_t EventPublisher::due_by(std::int64_t now) const {
@@ -38,13 +41,27 @@ bool EventPublisher::settled() const {
                       [](const auto& c) { return c->busy(); });
 }
 
+// Connection i serves node i % nodes; with one node this is the first idle connection.
+std::optional<std::size_t> EventPublisher::next_idle() {
+  const std::size_t nodes = settings_.targets.size();
+  for (std::size_t k = 0; k < nodes; ++k) {
+    const std::size_t node = (next_node_ + k) % nodes;
+    for (std::size_t i = node; i < connections_.size(); i += nodes) {
+      if (connections_[i]->busy()) continue;
+      next_node_ = (node + 1) % nodes;
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
 void EventPublisher::pump(std::int64_t now) {
   if (now < next_batch_ns_) return;
   std::uint64_t due = due_by(now) - tally_.events_sent;
   if (due == 0) return;
-  auto idle = std::find_if(connections_.begin(), connections_.end(),
-                           [](const auto& c) { return !c->busy(); });
-  if (idle == connections_.end()) return;  // a reply will wake the loop and retry
+  const std::optional<std::size_t> pick = next_idle();
+  if (!pick) return;  // a reply will wake the loop and retry
+  PublishConnection& idle = *connections_[*pick];
   std::uint64_t n = std::min<std::uint64_t>(due, settings_.max_batch);
   const std::int64_t unix_now = unix_ms();
   body_.clear();
@@ -56,7 +73,7 @@ void EventPublisher::pump(std::int64_t now) {
   body_ += ']';
   request_.clear();
   request_ += "POST /api/events HTTP/1.1\r\nHost: ";
-  request_ += settings_.target.host_header;
+  request_ += idle.target().host_header;
   request_ += "\r\nAuthorization: Bearer ";
   request_ += settings_.api_key;
   request_ += "\r\nContent-Type: application/json\r\nContent-Length: ";
@@ -65,8 +82,9 @@ void EventPublisher::pump(std::int64_t now) {
   request_ += body_;
   tally_.requests += 1;
   tally_.events_sent += n;
+  tally_.events_per_node[*pick % settings_.targets.size()] += n;
   next_batch_ns_ = now + settings_.batch_interval_ns;
-  (*idle)->post(request_, n, now);
+  idle.post(request_, n, now);
 }
 
 void EventPublisher::on_reply(const PublishReply& reply, std::int64_t now) {

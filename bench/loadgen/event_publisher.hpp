@@ -2,9 +2,11 @@
 // Publishes benchmark events at a steady rate through POST /api/events. Every batch interval it
 // sends what the schedule has due on an idle keep-alive connection; each event carries the time
 // its request was written. A publisher that falls behind shows it as a lower achieved rate.
+// With several nodes the connections alternate between them, and so do the batches.
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +16,7 @@
 namespace loadgen {
 
 struct PublisherSettings {
-  Target target;
+  std::vector<Target> targets;  // connection i posts to targets[i % targets.size()]
   std::string api_key;
   std::uint32_t orgs = 100;
   std::size_t connections = 4;
@@ -25,8 +27,9 @@ struct PublisherSettings {
 struct PublishTally {
   std::uint64_t requests = 0;
   std::uint64_t events_sent = 0;
-  std::uint64_t events_accepted = 0;   // answered 202
-  std::uint64_t requests_refused = 0;  // any other status, or no answer
+  std::uint64_t events_accepted = 0;           // answered 202
+  std::uint64_t requests_refused = 0;          // any other status, or no answer
+  std::vector<std::uint64_t> events_per_node;  // sent, by target
   std::string first_refusal;
   LatencyHistogram reply_latency;  // request written to 202 read
 };
@@ -48,6 +51,8 @@ class EventPublisher final : private PublishReplySink {
  private:
   void on_reply(const PublishReply& reply, std::int64_t now) override;
   std::uint64_t due_by(std::int64_t now) const;
+  // An idle connection's index: to the node after the last batch's when one of its is idle.
+  std::optional<std::size_t> next_idle();
 
   EventLoop& loop_;
   PublisherSettings settings_;
@@ -56,6 +61,7 @@ class EventPublisher final : private PublishReplySink {
   double rate_ = 0;
   std::uint64_t first_seq_ = 0;
   std::int64_t start_ns_ = 0, stop_ns_ = 0, next_batch_ns_ = 0;
+  std::size_t next_node_ = 0;
   PublishTally tally_;
 };
 

@@ -1,8 +1,11 @@
 // (b) Fan-out: subscribers spread evenly over orgs, events published through POST /api/events.
 // Finds the highest event rate with no loss and p99 under the limit, confirms it over a longer
 // window, then measures latency at half that rate. Every loop below has a fixed bound.
+// With --ports the subscribers and the publish connections spread over several nodes.
 #include <optional>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "clock.hpp"
 #include "fanout_step.hpp"
@@ -88,10 +91,13 @@ class RateSearch {
 }  // namespace
 
 int run_fanout(const Options& o) {
-  CommonSettings common = read_common(o);
+  CommonSettings common = read_common(o, /*several_nodes=*/true);
   const auto subscribers = static_cast<std::size_t>(o.integer("subscribers", 10000));
   PublisherSettings pub;
-  pub.target = common.crowd.target;
+  // Publishing to other nodes than the subscribers' puts every delivery behind the broker.
+  const std::vector<std::int64_t> publish_ports = o.integers("publish-ports", {});
+  pub.targets = publish_ports.empty() ? common.crowd.targets
+                                      : make_targets(o.text("host", "127.0.0.1"), publish_ports);
   pub.api_key = o.required_text("api-key");
   pub.orgs = common.crowd.orgs;
   pub.connections = static_cast<std::size_t>(o.integer("publishers", 4));
@@ -113,6 +119,10 @@ int run_fanout(const Options& o) {
   o.reject_unused();
   if (plan.factor <= 1.0) throw std::invalid_argument("--rate-factor must be above 1");
   if (pub.connections == 0) throw std::invalid_argument("--publishers must be at least 1");
+  if (pub.connections < pub.targets.size())
+    throw std::invalid_argument("--publishers must be at least the number of nodes published to (" +
+                                std::to_string(pub.targets.size()) +
+                                "), so that each of them receives publishes");
   require_open_files(subscribers + pub.connections);
 
   EventLoop loop;
@@ -121,8 +131,8 @@ int run_fanout(const Options& o) {
   SubscriberCrowd crowd(loop, common.crowd, minter);
   if (!open_crowd(crowd, common, "fanout", subscribers, now_ns() + timeout_s * kNsPerSec)) return 1;
   EventPublisher publisher(loop, pub);
-  FanoutStep step(loop, crowd, publisher, ProcessProbe(common.server_pid), common.crowd.orgs,
-                  limits);
+  std::vector<ProcessProbe> servers(common.server_pids.begin(), common.server_pids.end());
+  FanoutStep step(loop, crowd, publisher, std::move(servers), common.crowd.orgs, limits);
   RateSearch search(step, crowd, timeout_s * kNsPerSec);
 
   if (plan.fixed_rate > 0) {

@@ -1,7 +1,9 @@
 #include "fanout_step.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <numeric>
+#include <optional>
 
 #include "clock.hpp"
 #include "result_line.hpp"
@@ -25,14 +27,38 @@ double percent(std::int64_t cpu_us, std::int64_t wall_ns) {
                      : 0;
 }
 
+// Each server process's CPU time so far, or nothing when one of them cannot be read.
+std::optional<std::vector<std::int64_t>> cpu_us_each(const std::vector<ProcessProbe>& servers) {
+  std::vector<std::int64_t> out;
+  for (const ProcessProbe& server : servers) {
+    std::optional<std::int64_t> us = server.cpu_us();
+    if (!us) return std::nullopt;
+    out.push_back(*us);
+  }
+  return out;
+}
+
+// "a/b/c": one figure per node in a result line.
+template <class T>
+std::string per_node(const std::vector<T>& values, int decimals) {
+  std::string out;
+  for (const T& v : values) {
+    if (!out.empty()) out += '/';
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", decimals, static_cast<double>(v));
+    out += text;
+  }
+  return out;
+}
+
 }  // namespace
 
 FanoutStep::FanoutStep(EventLoop& loop, SubscriberCrowd& crowd, EventPublisher& publisher,
-                       ProcessProbe server, std::uint32_t orgs, StepLimits limits)
+                       std::vector<ProcessProbe> servers, std::uint32_t orgs, StepLimits limits)
     : loop_(loop),
       crowd_(crowd),
       publisher_(publisher),
-      server_(server),
+      servers_(std::move(servers)),
       orgs_(orgs),
       limits_(limits),
       ledger_(orgs) {
@@ -59,7 +85,7 @@ StepResult FanoutStep::run(const std::string& phase, double rate, double seconds
   const std::uint64_t first_seq = next_seq_;
   ledger_.begin_step(first_seq, capacity);
 
-  const auto cpu_before = server_.cpu_us();
+  const auto cpu_before = cpu_us_each(servers_);
   const std::int64_t self_before = self_cpu_us();
   const std::int64_t start = now_ns();
   const std::int64_t stop = start + window_ns;
@@ -80,7 +106,7 @@ StepResult FanoutStep::run(const std::string& phase, double rate, double seconds
       break;
     loop_.poll(1);
   }
-  const auto cpu_after = server_.cpu_us();
+  const auto cpu_after = cpu_us_each(servers_);
   const std::int64_t self_after = self_cpu_us();
   next_seq_ = publisher_.next_seq();
 
@@ -93,12 +119,19 @@ StepResult FanoutStep::run(const std::string& phase, double rate, double seconds
   r.p99_ns = ledger_.latency().percentile_ns(0.99);
   r.max_ns = ledger_.latency().max_ns();
   if (cpu_before && cpu_after) {
+    std::int64_t cpu_us = 0;
+    for (std::size_t i = 0; i < servers_.size(); ++i) {
+      const std::int64_t node_us = (*cpu_after)[i] - (*cpu_before)[i];
+      cpu_us += node_us;
+      if (servers_.size() > 1) r.server_cpu_pct_per_node.push_back(percent(node_us, end - start));
+    }
     if (r.totals.received)
       r.server_cpu_us_per_delivery =
-          static_cast<double>(*cpu_after - *cpu_before) / static_cast<double>(r.totals.received);
-    r.server_cpu_pct = percent(*cpu_after - *cpu_before, end - start);
+          static_cast<double>(cpu_us) / static_cast<double>(r.totals.received);
+    r.server_cpu_pct = percent(cpu_us, end - start);
   }
   r.loadgen_cpu_pct = percent(self_after - self_before, end - start);
+  if (tally.events_per_node.size() > 1) r.events_per_node = tally.events_per_node;
   r.requests = tally.requests;
   r.refused = tally.requests_refused;
   r.events_per_request =
@@ -123,8 +156,8 @@ std::string FanoutStep::verdict(const StepResult& r) const {
 }
 
 void print_step(const StepResult& r) {
-  ResultLine("result", "fanout")
-      .add("phase", r.phase)
+  ResultLine line("result", "fanout");
+  line.add("phase", r.phase)
       .add("rate", r.rate, 0)
       .add("seconds", r.seconds, 1)
       .add("events_per_s", r.events_per_s, 0)
@@ -139,8 +172,12 @@ void print_step(const StepResult& r) {
       .ms("p99_ms", r.p99_ns)
       .ms("max_ms", r.max_ns)
       .add("server_cpu_us_per_delivery", r.server_cpu_us_per_delivery, 2)
-      .add("server_cpu_pct", r.server_cpu_pct, 0)
-      .add("loadgen_cpu_pct", r.loadgen_cpu_pct, 0)
+      .add("server_cpu_pct", r.server_cpu_pct, 0);
+  // Only with several nodes, so a single node's line reads as it always has.
+  if (!r.server_cpu_pct_per_node.empty())
+    line.add("server_cpu_pct_per_node", per_node(r.server_cpu_pct_per_node, 0));
+  if (!r.events_per_node.empty()) line.add("events_per_node", per_node(r.events_per_node, 0));
+  line.add("loadgen_cpu_pct", r.loadgen_cpu_pct, 0)
       .add("requests", r.requests)
       .add("events_per_request", r.events_per_request, 1)
       .ms("reply_p99_ms", r.reply_p99_ns)

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "delivery_ledger.hpp"
 #include "event_publisher.hpp"
@@ -27,8 +28,10 @@ struct StepResult {
   LedgerTotals totals;
   std::size_t dropped_subscribers = 0;
   std::int64_t p50_ns = 0, p99_ns = 0, max_ns = 0;
-  double server_cpu_us_per_delivery = 0;
+  double server_cpu_us_per_delivery = 0;           // over every server process measured
   double server_cpu_pct = 0, loadgen_cpu_pct = 0;  // of one core
+  std::vector<double> server_cpu_pct_per_node;     // with several processes measured
+  std::vector<std::uint64_t> events_per_node;      // sent to each node
   std::uint64_t requests = 0, refused = 0;
   double events_per_request = 0;
   std::int64_t reply_p99_ns = 0;
@@ -38,8 +41,9 @@ struct StepResult {
 
 class FanoutStep final : private MessageListener {
  public:
+  // `servers`: one probe per server process (a node each); their CPU times are summed.
   FanoutStep(EventLoop& loop, SubscriberCrowd& crowd, EventPublisher& publisher,
-             ProcessProbe server, std::uint32_t orgs, StepLimits limits);
+             std::vector<ProcessProbe> servers, std::uint32_t orgs, StepLimits limits);
   ~FanoutStep();
   StepResult run(const std::string& phase, double rate, double seconds);
 
@@ -50,7 +54,7 @@ class FanoutStep final : private MessageListener {
   EventLoop& loop_;
   SubscriberCrowd& crowd_;
   EventPublisher& publisher_;
-  ProcessProbe server_;
+  std::vector<ProcessProbe> servers_;
   std::uint32_t orgs_;
   StepLimits limits_;
   DeliveryLedger ledger_;

@@ -15,7 +15,7 @@ int run_idle_memory(const Options& o) {
   const auto settle_ms = o.integer("settle-ms", 3000);
   const auto timeout_s = o.integer("timeout-s", 60);
   o.reject_unused();
-  ProcessProbe server(common.server_pid);
+  ProcessProbe server(common.server_pid());
   if (!server.enabled())
     throw std::invalid_argument("idle-memory needs --pid of the voxgate process");
   require_open_files(static_cast<std::size_t>(levels.back()));
@@ -26,7 +26,7 @@ int run_idle_memory(const Options& o) {
   SubscriberCrowd crowd(loop, common.crowd, minter);
   auto base = server.rss_kib();
   if (!base)
-    throw std::runtime_error("cannot read VmRSS of pid " + std::to_string(common.server_pid));
+    throw std::runtime_error("cannot read VmRSS of pid " + std::to_string(common.server_pid()));
   std::int64_t previous_rss = *base;
   std::size_t previous_n = 0;
   bool complete = true;

@@ -23,6 +23,9 @@ scenarios:
                  search: --rate-start 200 --rate-factor 1.3 --max-steps 12 --refine-steps 3
                          --step-s 5 --sustain-s 15 --half-s 10 --drain-s 3 --p99-limit-ms 50
                  or one fixed step: --rate R --step-s 5
+                 several nodes: --ports P1,P2 (instead of --port; subscriber n of each org
+                 and publish connection n go to node n % nodes) --pids Q1,Q2 (CPU summed)
+                 --publish-ports P3,P4 (publish there instead, e.g. every delivery remote)
   idle-memory    (c) server VmRSS growth per idle subscribed connection (needs --pid)
                  --connections 10000,19000 --settle-ms 3000
   webhooks       signed Vapi server messages (status-update, partial and final transcripts,

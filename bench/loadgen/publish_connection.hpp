@@ -35,6 +35,7 @@ class PublishConnection final : public Pollable {
   PublishConnection& operator=(const PublishConnection&) = delete;
 
   bool busy() const { return busy_; }
+  const Target& target() const { return target_; }
   // Sends a complete request; dials first when the connection is down.
   void post(std::string_view request, std::uint64_t tag, std::int64_t now);
   void on_ready(std::uint32_t events) override;

@@ -2,6 +2,8 @@
 // The scenarios of docs/benchmarks.md (the three live-calls ones, and Vapi webhooks); each
 // returns the process exit status.
 
+#include <vector>
+
 #include "options.hpp"
 #include "subscriber_crowd.hpp"
 
@@ -14,12 +16,15 @@ int run_webhooks(const Options& options);      // Vapi webhooks: answer latency,
 
 // Options every scenario shares: where the server is, how to sign tokens, its pid.
 struct CommonSettings {
-  CrowdSettings crowd;
+  CrowdSettings crowd;  // crowd.targets: the server, or each node of --ports
   std::string jwt_secret;
-  int server_pid = 0;
-  int poll_sleep_us = 0;  // see EventLoop::set_poll_sleep_us
+  std::vector<int> server_pids;  // --pid, or each node's of --pids; 0: not measured
+  int poll_sleep_us = 0;         // see EventLoop::set_poll_sleep_us
+  int server_pid() const { return server_pids.front(); }
 };
-CommonSettings read_common(const Options& options);
+// `several_nodes`: the scenario may spread over several servers, named by --ports P1,P2,...
+// and --pids Q1,Q2,... instead of --port and --pid; other scenarios refuse those options.
+CommonSettings read_common(const Options& options, bool several_nodes = false);
 
 // Fails early when this process may not hold `sockets` descriptors.
 void require_open_files(std::size_t sockets);

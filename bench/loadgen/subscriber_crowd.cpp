@@ -29,17 +29,18 @@ const char* kind_name(SubscriberEnding::Kind k) {
 }  // namespace
 
 SubscriberCrowd::SubscriberCrowd(EventLoop& loop, CrowdSettings settings, const JwtMinter& minter)
-    : loop_(loop),
-      settings_(std::move(settings)),
-      minter_(minter),
-      env_(loop, settings_.target, settings_.path, *this) {}
+    : loop_(loop), settings_(std::move(settings)), minter_(minter) {
+  for (const Target& target : settings_.targets)
+    envs_.emplace_back(loop, target, settings_.path, static_cast<SubscriberSink&>(*this));
+}
 
 OpenOutcome SubscriberCrowd::open(std::size_t more, std::int64_t deadline_ns) {
   const std::int64_t exp = std::time(nullptr) + kTokenLifetimeSec;
   for (std::size_t i = 0; i < more; ++i) {
     std::size_t user = subscribers_.size();
     auto org = static_cast<std::uint32_t>(user % settings_.orgs);
-    subscribers_.emplace_back(env_, org,
+    SubscriberEnv& env = envs_[user / settings_.orgs % envs_.size()];
+    subscribers_.emplace_back(env, org,
                               minter_.mint("user-" + std::to_string(user), org_name(org), exp));
     pending_.push_back(&subscribers_.back());
   }

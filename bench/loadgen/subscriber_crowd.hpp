@@ -31,7 +31,7 @@ struct OpenOutcome {
 };
 
 struct CrowdSettings {
-  Target target;
+  std::vector<Target> targets;  // one per node; at least one
   std::string path = "/ws/live-calls";
   std::uint32_t orgs = 100;
   std::size_t concurrency = 500;  // handshakes in flight at most
@@ -41,8 +41,9 @@ class SubscriberCrowd final : private SubscriberSink {
  public:
   SubscriberCrowd(EventLoop& loop, CrowdSettings settings, const JwtMinter& minter);
 
-  // Opens `more` subscribers (user-<n>, org-<n % orgs>); tokens are minted before the clock
-  // starts. Returns when each is subscribed or failed, or at the deadline.
+  // Opens `more` subscribers (user-<n>, org-<n % orgs>, on node (n / orgs) % nodes, so every
+  // org has subscribers on every node, as behind a load balancer); tokens are minted before the
+  // clock starts. Returns when each is subscribed or failed, or at the deadline.
   OpenOutcome open(std::size_t more, std::int64_t deadline_ns);
   // Opens again, under the same users and orgs, every subscriber that ended.
   OpenOutcome reopen_ended(std::int64_t deadline_ns);
@@ -67,7 +68,7 @@ class SubscriberCrowd final : private SubscriberSink {
   EventLoop& loop_;
   CrowdSettings settings_;
   const JwtMinter& minter_;
-  SubscriberEnv env_;
+  std::deque<SubscriberEnv> envs_;      // one per node; subscribers hold references to them
   std::deque<Subscriber> subscribers_;  // a deque never moves its elements: epoll holds pointers
   std::vector<Subscriber*> pending_;    // to be opened by open_pending
   std::size_t in_flight_ = 0, live_ = 0, failed_ = 0, dropped_ = 0;

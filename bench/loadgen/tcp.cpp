@@ -22,6 +22,13 @@ Target make_target(const std::string& host, int port) {
   return t;
 }
 
+std::vector<Target> make_targets(const std::string& host, const std::vector<std::int64_t>& ports) {
+  std::vector<Target> out;
+  out.reserve(ports.size());
+  for (std::int64_t port : ports) out.push_back(make_target(host, static_cast<int>(port)));
+  return out;
+}
+
 int dial(const sockaddr_in& address) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;

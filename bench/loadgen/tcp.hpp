@@ -4,7 +4,9 @@
 #include <netinet/in.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace loadgen {
 
@@ -15,6 +17,7 @@ struct Target {
 };
 
 Target make_target(const std::string& host, int port);
+std::vector<Target> make_targets(const std::string& host, const std::vector<std::int64_t>& ports);
 
 // A non-blocking socket with a connect in progress, or -errno.
 int dial(const sockaddr_in& address);

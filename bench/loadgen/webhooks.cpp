@@ -14,7 +14,7 @@ namespace loadgen {
 int run_webhooks(const Options& o) {
   CommonSettings common = read_common(o);
   TrafficSettings traffic;
-  traffic.target = common.crowd.target;
+  traffic.target = common.crowd.targets.front();
   traffic.secret = o.required_text("webhook-secret");
   traffic.orgs = common.crowd.orgs;
   traffic.connections = static_cast<std::size_t>(o.integer("connections", 32));
@@ -52,7 +52,7 @@ int run_webhooks(const Options& o) {
       !open_crowd(crowd, common, "webhooks", subscribers, now_ns() + timeout_s * kNsPerSec))
     return 1;
   WebhookTraffic sender(loop, traffic);
-  WebhookStep step(loop, sender, subscribers ? &crowd : nullptr, ProcessProbe(common.server_pid),
+  WebhookStep step(loop, sender, subscribers ? &crowd : nullptr, ProcessProbe(common.server_pid()),
                    drain_ns);
 
   // A subscriber the server closed would count as loss in every later step: reopen it first.
