@@ -27,53 +27,22 @@ fi
 
 die() { echo "live_calls.sh: $*" >&2; exit 1; }
 
-if [[ $# -ge 1 ]]; then
-  BUILD=$(cd "$1" && pwd) || die "no build directory $1"
-else
-  BUILD=$ROOT/build/release
-  (cd "$ROOT" && { [[ -f $BUILD/build.ninja ]] || cmake --preset release; } &&
-    cmake --build --preset release --target voxgate voxgate_loadgen voxgate_floor_server -j 2) >&2
-fi
-VOXGATE=$BUILD/voxgate
-LOADGEN=$BUILD/bench/voxgate_loadgen
+WORK=$(mktemp -d /tmp/voxgate-bench.XXXXXX)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+use_build "${1:-}" voxgate_floor_server
 FLOOR_SERVER=$BUILD/bench/voxgate_floor_server
 if [[ ${FLOOR:-0} == 1 ]]; then
   [[ -x $FLOOR_SERVER ]] || die "$FLOOR_SERVER is missing"
 else
   [[ -x $VOXGATE ]] || die "$VOXGATE is missing"
 fi
-[[ -x $LOADGEN ]] || die "$LOADGEN is missing"
-command -v curl >/dev/null || die "curl is needed to wait for /health"
-
-WORK=$(mktemp -d /tmp/voxgate-bench.XXXXXX)
-# shellcheck source=bench/lib.sh
-source "$ROOT/bench/lib.sh"
 SECRET=$(random_hex)
 API_KEY=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 RESULTS=$WORK/results.txt
 
-# max_connections above the 19,000 of (c); body_bytes fits a batch of 1,000 events.
-cat >"$WORK/voxgate.toml" <<TOML
-[limits]
-max_connections = 19500
-body_bytes = "8MiB"
-
-[log]
-level = "warn"
-
-[auth]
-jwt_secret = "$SECRET"
-
-[publish]
-api_keys = ["$API_KEY"]
-max_batch = 1000
-
-[store]
-path = "$WORK/voxgate.db"
-
-[history]
-max_events_per_org = 10000
-TOML
+# max_connections above the 19,000 of (c).
+write_live_config "$WORK/voxgate.toml" 19500 "$WORK/voxgate.db"
 
 # A fresh server and database for each scenario, so one scenario's leftovers (connections
 # being retired, history rows, allocator state) do not weigh on the next.

@@ -29,22 +29,11 @@ CONNECTIONS=${CONNECTIONS:-32} REPEAT_PCT=${REPEAT_PCT:-2} DRAIN_S=${DRAIN_S:-3}
 
 die() { echo "webhooks.sh: $*" >&2; exit 1; }
 
-if [[ $# -ge 1 ]]; then
-  BUILD=$(cd "$1" && pwd) || die "no build directory $1"
-else
-  BUILD=$ROOT/build/release
-  (cd "$ROOT" && { [[ -f $BUILD/build.ninja ]] || cmake --preset release; } &&
-    cmake --build --preset release --target voxgate voxgate_loadgen -j 2) >&2
-fi
-VOXGATE=$BUILD/voxgate
-LOADGEN=$BUILD/bench/voxgate_loadgen
-[[ -x $VOXGATE ]] || die "$VOXGATE is missing"
-[[ -x $LOADGEN ]] || die "$LOADGEN is missing"
-command -v curl >/dev/null || die "curl is needed to wait for /health"
-
 WORK=$(mktemp -d /tmp/voxgate-webhooks.XXXXXX)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+use_build "${1:-}"
+[[ -x $VOXGATE ]] || die "$VOXGATE is missing"
 JWT_SECRET=$(random_hex)
 WEBHOOK_SECRET=$(random_hex)
 RESULTS=$WORK/results.txt
