@@ -27,6 +27,19 @@ use_build() {
   command -v curl >/dev/null || die "curl is needed to wait for /health"
 }
 
+# The per-client limits (docs/limits.md) turned off, for [limits]: every benchmark client is
+# 127.0.0.1, one user per org and one API key.
+client_limits_off() {
+  cat <<TOML
+connections_per_ip = 0
+connection_rate_per_ip = 0
+connections_per_user = 0
+publish_rate_per_key = 0
+test_calls_per_org = 0
+subscribes_per_connection = 0
+TOML
+}
+
 # The live-calls benchmarks' server settings (SECRET, API_KEY): write_live_config FILE
 # MAX_CONNECTIONS SQLITE_FILE. body_bytes fits a batch of 1,000 events.
 write_live_config() {
@@ -34,6 +47,7 @@ write_live_config() {
 [limits]
 max_connections = $2
 body_bytes = "8MiB"
+$(client_limits_off)
 
 [log]
 level = "warn"

@@ -43,6 +43,7 @@ RESULTS=$WORK/results.txt
 cat >"$WORK/voxgate.toml" <<TOML
 [limits]
 max_connections = $((SUBSCRIBERS + CONNECTIONS + 500))
+$(client_limits_off)
 
 [log]
 level = "warn"

@@ -85,6 +85,10 @@ export function explainClose(code, reason = '', context = 'live') {
         return 'The gateway does not know this call for your user: it ended or expired, or your token is invalid or belongs to another user. Start a new call (and sign in again if it repeats).';
       }
       if (hasReason(reason, 'invalid trackingid')) return 'The call address has a malformed trackingId; start a new call from this page.';
+      if (hasReason(reason, 'too many connections for this user')) {
+        return 'Your user has too many dashboards or calls open on this gateway ([limits] connections_per_user); close some tabs and reload.';
+      }
+      if (hasReason(reason, 'too many subscribe attempts')) return 'This page sent subscribe or refresh messages too often ([limits] subscribes_per_connection); reload it.';
       return `The gateway refused the connection by policy${said}.`;
     case 1009:
       return 'A message was larger than the gateway accepts ([limits] ws_message_bytes, 64 KiB by default).';

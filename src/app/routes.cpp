@@ -49,8 +49,8 @@ void add_websockets(Router& r, Services& services) {
       [&live = services.live](std::string_view) { return make_live_calls_handler(live); }});
   r.add(WsRoute{"/api/web-voice/<trackingId>",
                 [](std::string_view p) { return p.starts_with("/api/web-voice/"); }, nullptr,
-                [&calls = services.test_calls](std::string_view p) {
-                  return make_web_voice_handler(p, calls);
+                [&calls = services.test_calls, &users = services.live.users](std::string_view p) {
+                  return make_web_voice_handler(p, calls, users);
                 }});
   r.add(WsRoute{"/ws/echo", [](std::string_view p) { return p == "/ws/echo"; },
                 [](const Config& c) { return c.dev.echo_route; },

@@ -46,6 +46,16 @@ AssistantChoice assistant_of(const HttpRequest& req, const VapiConfig& vapi) {
   return {std::string(id->get_string()), {}};
 }
 
+LimitRefusal too_many_calls(const UserIdentity& user, const LimitsConfig& limits) {
+  LimitRefusal refusal{"test_calls_per_org", 429,
+                       "your organization has " + std::to_string(limits.test_calls_per_org) +
+                           " test calls going, the most [limits].test_calls_per_org allows; "
+                           "end one first",
+                       std::chrono::seconds(10)};
+  note_refusal(refusal, user.org_id);
+  return refusal;
+}
+
 void start(TestCalls& calls, const HttpRequest& req, const Settings& settings, Respond respond) {
   // The bridge's upgrade would be refused for this page: say so now, before a provider call
   // is created (and paid for) that the browser could never attach to.
@@ -69,11 +79,15 @@ void start(TestCalls& calls, const HttpRequest& req, const Settings& settings, R
   if (!url)
     return respond(json_error(http::status::bad_request,
                               "Host (or X-Forwarded-Host) is missing or not a host name"));
+  auto place = calls.reserve(user.org_id, settings.config.limits.test_calls_per_org);
+  if (!place) return respond(limit_response(too_many_calls(user, settings.config.limits)));
+  // Shared: the provider's callback must be copyable; the place goes to the call once created.
+  auto held = std::make_shared<KeyedCounter::Slot>(std::move(*place));
   auto home = calls.next_home();
   ProviderCallRequest request{assistant_id, user.org_id, user.user_id, tracking_id};
   calls.provider().create_call(
       request, home,
-      [&calls, respond = std::move(respond), home, user, assistant_id, tracking_id,
+      [&calls, respond = std::move(respond), home, user, assistant_id, tracking_id, held,
        url = std::move(*url)](CreateCallResult result) {
         if (auto* error = std::get_if<ProviderError>(&result)) {
           log::warn("test call not created",
@@ -82,6 +96,7 @@ void start(TestCalls& calls, const HttpRequest& req, const Settings& settings, R
         }
         auto& call = std::get<ProviderCall>(result);
         calls.add(TestCallInfo{tracking_id, user.user_id, user.org_id, assistant_id, call}, home,
+                  std::move(*held),
                   [&calls, respond, user, tracking_id, url](std::shared_ptr<TestCall> test_call) {
                     if (!test_call)
                       return respond(json_error(http::status::service_unavailable,

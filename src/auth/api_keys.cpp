@@ -18,16 +18,24 @@ Digest digest(std::string_view s) {
 }
 }  // namespace
 
-bool api_key_matches(std::string_view presented, const std::vector<std::string>& keys) {
-  if (presented.empty()) return false;
+std::optional<std::size_t> matching_api_key(std::string_view presented,
+                                            const std::vector<std::string>& keys) {
+  if (presented.empty()) return std::nullopt;
   Digest p = digest(presented);
-  int matched = 0;
-  for (const auto& key : keys) {
-    if (key.empty()) continue;
-    Digest k = digest(key);
-    matched |= CRYPTO_memcmp(p.data(), k.data(), p.size()) == 0;
+  std::size_t found = keys.size();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i].empty()) continue;
+    Digest k = digest(keys[i]);
+    // Every key is compared whichever matches: no early exit to time.
+    std::size_t same = CRYPTO_memcmp(p.data(), k.data(), p.size()) == 0;
+    found = same * i + (1 - same) * found;
   }
-  return matched != 0;
+  if (found == keys.size()) return std::nullopt;
+  return found;
+}
+
+bool api_key_matches(std::string_view presented, const std::vector<std::string>& keys) {
+  return matching_api_key(presented, keys).has_value();
 }
 
 std::string_view bearer_token(std::string_view h) {

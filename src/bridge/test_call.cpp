@@ -195,6 +195,7 @@ void TestCall::close_browser(const std::shared_ptr<WsConnection>& browser, std::
 // Exactly once per call, whatever ends it.
 void TestCall::finish(std::string reason, std::string close_reason) {
   if (ended_.exchange(true)) return;
+  org_place_.release();
   if (upstream_) {
     upstream_->send(text_payload(R"({"type":"end-call"})"), false);
     upstream_->close();

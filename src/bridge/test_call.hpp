@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bridge/voice_provider.hpp"
+#include "limits/keyed_counter.hpp"
 #include "live/event_log.hpp"
 #include "net/session.hpp"
 
@@ -38,6 +39,8 @@ class TestCall final : public UpstreamHandler, public std::enable_shared_from_th
            EventLog& log, TestCallLimits limits);
 
   const TestCallInfo& info() const { return info_; }
+  // The call's place among its org's calls ([limits].test_calls_per_org), given back when it ends.
+  void hold_org_place(KeyedCounter::Slot place) { org_place_ = std::move(place); }
   bool ended() const { return ended_.load(); }
   bool attached_here() const { return attached_once_.load(); }  // a browser attached on this node
 
@@ -90,6 +93,7 @@ class TestCall final : public UpstreamHandler, public std::enable_shared_from_th
   bool upstream_open_ = false;
   SteadyTime attached_at_{};
   std::string provider_ended_reason_;  // from the provider's status-update "ended"
+  KeyedCounter::Slot org_place_;
 };
 
 }  // namespace voxgate

@@ -32,10 +32,16 @@ std::shared_ptr<TestCall> TestCalls::keep(TestCallInfo info, boost::asio::any_io
   return call;
 }
 
-void TestCalls::add(TestCallInfo info, boost::asio::any_io_executor home,
+std::optional<KeyedCounter::Slot> TestCalls::reserve(const std::string& org, std::size_t limit) {
+  return calls_by_org_.acquire(org, limit);
+}
+
+void TestCalls::add(TestCallInfo info, boost::asio::any_io_executor home, KeyedCounter::Slot place,
                     std::function<void(std::shared_ptr<TestCall>)> done) {
   // Stored before the start answers: the browser may attach on any node right after.
-  log_.read_calls([this, info = std::move(info), home = std::move(home),
+  // Shared: the store's queue takes only copyable work.
+  auto held = std::make_shared<KeyedCounter::Slot>(std::move(place));
+  log_.read_calls([this, info = std::move(info), home = std::move(home), held,
                    done = std::move(done)](CallStore* store) mutable {
     if (store) {
       try {
@@ -48,7 +54,9 @@ void TestCalls::add(TestCallInfo info, boost::asio::any_io_executor home,
         return done(nullptr);
       }
     }
-    done(keep(std::move(info), std::move(home)));
+    auto call = keep(std::move(info), std::move(home));
+    call->hold_org_place(std::move(*held));
+    done(std::move(call));
   });
 }
 

@@ -30,9 +30,12 @@ class TestCalls {
   // The worker the next call will live on (round robin).
   boost::asio::any_io_executor next_home();
 
+  // A place among `org`'s calls on this node, taken before the provider is asked for a call;
+  // nullopt while the org has `limit` (0: no limit) going.
+  std::optional<KeyedCounter::Slot> reserve(const std::string& org, std::size_t limit);
   // A call the provider just created: stored as a session, then `done` (on the log's thread)
-  // with the call, or null when the store failed.
-  void add(TestCallInfo info, boost::asio::any_io_executor home,
+  // with the call, which holds `place` until it ends, or null when the store failed.
+  void add(TestCallInfo info, boost::asio::any_io_executor home, KeyedCounter::Slot place,
            std::function<void(std::shared_ptr<TestCall>)> done);
   // Null for an unknown or ended call, or one that is not this process's.
   std::shared_ptr<TestCall> find(const std::string& tracking_id);
@@ -71,6 +74,7 @@ class TestCalls {
   const std::string node_;  // this process, as the session's claimant
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<TestCall>> calls_;
+  KeyedCounter calls_by_org_;  // [limits].test_calls_per_org
   std::size_t next_ = 0;
   std::unique_ptr<boost::asio::steady_timer> timer_;
 };

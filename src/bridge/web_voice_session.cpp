@@ -5,6 +5,7 @@
 
 #include "auth/jwt.hpp"
 #include "bridge/tracking_id.hpp"
+#include "limits/user_connections.hpp"
 #include "ops/clock.hpp"
 #include "ops/log.hpp"
 
@@ -25,8 +26,8 @@ std::string message_type(std::string_view data, boost::json::value& value) {
 
 class WebVoiceSession final : public WsHandler {
  public:
-  WebVoiceSession(std::string tracking_id, TestCalls& calls)
-      : tracking_id_(std::move(tracking_id)), calls_(calls) {}
+  WebVoiceSession(std::string tracking_id, TestCalls& calls, KeyedCounter& users)
+      : tracking_id_(std::move(tracking_id)), calls_(calls), users_(users) {}
 
   void on_open(WsConnection& c) override {
     if (!is_uuid(tracking_id_)) return c.close(1008, "Invalid trackingId");
@@ -51,6 +52,7 @@ class WebVoiceSession final : public WsHandler {
 
   void on_close(WsConnection& c) override {
     if (call_) call_->browser_gone(&c);
+    user_slot_.release();
   }
 
  private:
@@ -65,6 +67,10 @@ class WebVoiceSession final : public WsHandler {
       log::info("test call token refused", {{"remote", c.info().remote}, {"reason", check.detail}});
       return c.close(1008, check.expired() ? "Unauthorized: token expired" : kNotFound);
     }
+    auto slot = user_connection_slot(users_, check.identity->user_id,
+                                     c.settings().config.limits.connections_per_user);
+    if (!slot) return c.close(1008, kTooManyUserConnections);
+    user_slot_ = std::move(*slot);
     // The store decides (this node's call, or one started on another node): meanwhile further
     // frames are not the auth message and are ignored.
     waiting_ = true;
@@ -85,6 +91,8 @@ class WebVoiceSession final : public WsHandler {
 
   std::string tracking_id_;
   TestCalls& calls_;
+  KeyedCounter& users_;
+  KeyedCounter::Slot user_slot_;  // [limits].connections_per_user
   std::shared_ptr<TestCall> call_;
   bool waiting_ = false;  // authenticated; the session is being looked up
   SteadyTime auth_deadline_{};
@@ -92,9 +100,10 @@ class WebVoiceSession final : public WsHandler {
 
 }  // namespace
 
-std::unique_ptr<WsHandler> make_web_voice_handler(std::string_view path, TestCalls& calls) {
+std::unique_ptr<WsHandler> make_web_voice_handler(std::string_view path, TestCalls& calls,
+                                                  KeyedCounter& users) {
   std::string_view id = path.starts_with(kPrefix) ? path.substr(kPrefix.size()) : "";
-  return std::make_unique<WebVoiceSession>(std::string(id), calls);
+  return std::make_unique<WebVoiceSession>(std::string(id), calls, users);
 }
 
 }  // namespace voxgate

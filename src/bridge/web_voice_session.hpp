@@ -5,10 +5,13 @@
 #include <string_view>
 
 #include "bridge/test_calls.hpp"
+#include "limits/keyed_counter.hpp"
 #include "net/ws_connection.hpp"
 
 namespace voxgate {
 
-std::unique_ptr<WsHandler> make_web_voice_handler(std::string_view path, TestCalls& calls);
+// `users`: each user's open sockets, for [limits].connections_per_user.
+std::unique_ptr<WsHandler> make_web_voice_handler(std::string_view path, TestCalls& calls,
+                                                  KeyedCounter& users);
 
 }  // namespace voxgate

@@ -118,6 +118,7 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   // Declared before the workers so they outlive them: sessions destroyed with the workers'
   // event loops still unregister from the hub.
   std::unique_ptr<LiveHub> hub;
+  KeyedCounter user_connections;
   std::unique_ptr<EventBroker> broker;
   std::unique_ptr<EventLog> event_log;
   WorkerPool workers(threads);
@@ -143,7 +144,7 @@ int serve(const std::string& config_path, const std::string& listen_flag) {
   TestCalls test_calls(make_voice_provider(config.vapi), *event_log, executors, limits, node);
   test_calls.start_sweeps();
   log::info("browser test calls", {{"provider", test_calls.provider().name()}});
-  Services services{LiveServices{*hub, *event_log}, *broker, test_calls};
+  Services services{LiveServices{*hub, *event_log, user_connections}, *broker, test_calls};
   Router router = make_router(services);
   Server server(settings, router, workers, env, std::move(tls));
   server.on_reload([&](const Settings& s) { event_log->set_retention(retention_of(s.config)); });

@@ -34,6 +34,14 @@ struct LimitsConfig {
   std::size_t max_connections = 16'384;
   std::size_t ws_message_bytes = 64 * 1024;
   Millis shutdown_grace{10'000};
+  // Per client (0 turns a limit off). Addresses: an IPv4 address or an IPv6 /64.
+  std::size_t connections_per_ip = 1024;
+  std::size_t connection_rate_per_ip = 50;     // new connections a second; bursts of twice that
+  std::vector<std::string> trusted_proxies;    // load balancers whose X-Forwarded-For is believed
+  std::size_t connections_per_user = 16;       // live-calls and test-call sockets of one user
+  std::size_t publish_rate_per_key = 100;      // POST /api/events a second per key; bursts of twice
+  std::size_t test_calls_per_org = 5;          // browser test calls at once, per org and node
+  std::size_t subscribes_per_connection = 10;  // subscribe and refresh messages a minute
 };
 
 struct OriginsConfig {

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "config/units.hpp"
+#include "limits/client_address.hpp"
 #include "ops/text.hpp"
 
 namespace voxgate {
@@ -166,6 +167,17 @@ Bound jwt_algorithms() {
           }};
 }
 
+// Trusted proxies: each entry an address or a network.
+Bound address_ranges() {
+  return {R"(a list of addresses or networks, e.g. "10.0.0.0/8", "192.0.2.7", "2001:db8::/32")",
+          [](const OptionValue& v) {
+            const auto& items = std::get<std::vector<ListItem>>(v);
+            return std::all_of(items.begin(), items.end(), [](const auto& item) {
+              return parse_address_range(item.text).has_value();
+            });
+          }};
+}
+
 Bound claim_path() {
   return {R"(a dotted claim path such as "app_metadata.org_id" or "org_id")",
           [](const OptionValue& v) {
@@ -247,6 +259,48 @@ std::vector<Option> make_table() {
        .access = field(&Config::limits, &LimitsConfig::shutdown_grace),
        .meaning = "how long shutdown waits for open connections before cutting them",
        .bound = positive()},
+      {.key = "limits.connections_per_ip",
+       .type = T::integer,
+       .access = field(&Config::limits, &LimitsConfig::connections_per_ip),
+       .meaning = "open connections from one client address (IPv4, or an IPv6 /64); further ones "
+                  "are answered 503 with Retry-After; 0: no limit",
+       .bound = integer_between(0, 1'000'000)},
+      {.key = "limits.connection_rate_per_ip",
+       .type = T::integer,
+       .access = field(&Config::limits, &LimitsConfig::connection_rate_per_ip),
+       .meaning = "new connections a second from one client address, in bursts of up to twice "
+                  "that; faster ones are answered 429 with Retry-After; 0: no limit",
+       .bound = integer_between(0, 1'000'000)},
+      {.key = "limits.trusted_proxies",
+       .type = T::string_list,
+       .access = field(&Config::limits, &LimitsConfig::trusted_proxies),
+       .meaning = "load balancers (addresses or networks such as \"10.0.0.0/8\") whose "
+                  "X-Forwarded-For names the client the per-address limits count",
+       .bound = address_ranges()},
+      {.key = "limits.connections_per_user",
+       .type = T::integer,
+       .access = field(&Config::limits, &LimitsConfig::connections_per_user),
+       .meaning = "open live-calls and test-call sockets of one user on this node; the next one "
+                  "is closed 1008; 0: no limit",
+       .bound = integer_between(0, 1'000'000)},
+      {.key = "limits.publish_rate_per_key",
+       .type = T::integer,
+       .access = field(&Config::limits, &LimitsConfig::publish_rate_per_key),
+       .meaning = "POST /api/events requests a second per API key, in bursts of up to twice "
+                  "that; faster ones are answered 429 with Retry-After; 0: no limit",
+       .bound = integer_between(0, 1'000'000)},
+      {.key = "limits.test_calls_per_org",
+       .type = T::integer,
+       .access = field(&Config::limits, &LimitsConfig::test_calls_per_org),
+       .meaning = "browser test calls one org may have going at once on this node; the next "
+                  "start is answered 429 with Retry-After; 0: no limit",
+       .bound = integer_between(0, 100'000)},
+      {.key = "limits.subscribes_per_connection",
+       .type = T::integer,
+       .access = field(&Config::limits, &LimitsConfig::subscribes_per_connection),
+       .meaning = "subscribe and refresh messages a minute one live-calls connection may send; "
+                  "the next one closes it 1008; 0: no limit",
+       .bound = integer_between(0, 100'000)},
       {.key = "origins.allow",
        .type = T::string_list,
        .access = field(&Config::origins, &OriginsConfig::allow),

@@ -6,6 +6,9 @@
 #include <charconv>
 
 #include "auth/jwt.hpp"
+#include "limits/limit_refusal.hpp"
+#include "limits/token_bucket.hpp"
+#include "limits/user_connections.hpp"
 #include "ops/clock.hpp"
 #include "ops/log.hpp"
 #include "ops/metrics.hpp"
@@ -54,6 +57,7 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
     if (!type || !type->is_string())
       return c.send_text(error_message("message has no \"type\" string"));
     std::string_view t = type->get_string();
+    if ((t == "subscribe" || t == "refresh") && !subscribe_allowed(c)) return;
     if (t == "ping")
       return c.send_text(
           json::serialize(json::object{{"type", "pong"}, {"timestamp", iso8601_now()}}));
@@ -69,7 +73,10 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
       c.close(1008, "Unauthorized: token expired");
   }
 
-  void on_close(WsConnection&) override { unregister(); }
+  void on_close(WsConnection&) override {
+    unregister();
+    user_slot_.release();
+  }
 
   void deliver(const Delivery& d) override {
     // While the history is being read, live events up to its end are part of it.
@@ -105,6 +112,32 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
     return std::move(check.identity);
   }
 
+  // Each subscribe or refresh verifies a token: a connection sending them in a loop is closed.
+  bool subscribe_allowed(WsConnection& c) {
+    auto per_minute = static_cast<double>(c.settings().config.limits.subscribes_per_connection);
+    if (per_minute == 0 || subscribes_.take(SteadyClock::now(), per_minute / 60, per_minute))
+      return true;
+    note_refusal(LimitRefusal{"subscribes_per_connection", 429,
+                              "more than " + std::to_string(static_cast<int>(per_minute)) +
+                                  " subscribe or refresh messages a minute",
+                              std::chrono::seconds(60)},
+                 c.info().remote);
+    c.close(1008, "Too many subscribe attempts");
+    return false;
+  }
+
+  // The user's sockets on this node are bounded: the one over the limit is closed.
+  bool user_slot_taken(WsConnection& c, const UserIdentity& identity) {
+    auto slot = user_connection_slot(services_.users, identity.user_id,
+                                     c.settings().config.limits.connections_per_user);
+    if (!slot) {
+      c.close(1008, kTooManyUserConnections);
+      return false;
+    }
+    user_slot_ = std::move(*slot);
+    return true;
+  }
+
   void subscribe(WsConnection& c, const json::object& msg) {
     if (state_ != State::waiting) return c.send_text(error_message("already subscribed"));
     std::optional<std::uint64_t> since;
@@ -113,7 +146,7 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
       if (!since) return c.send_text(error_message("since: must be an event id from this stream"));
     }
     auto identity = verify(c, msg);
-    if (!identity) return;
+    if (!identity || !user_slot_taken(c, *identity)) return;
     identity_ = std::move(*identity);
     expires_at_ = identity_.expires_at;
     state_ = State::recovering;
@@ -185,6 +218,8 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
   std::int64_t expires_at_ = 0;
   std::uint64_t last_seq_ = 0;
   SteadyTime auth_deadline_{};
+  TokenBucket subscribes_;        // [limits].subscribes_per_connection
+  KeyedCounter::Slot user_slot_;  // [limits].connections_per_user
   bool registered_ = false;
   bool recovering_since_ = false;
 };

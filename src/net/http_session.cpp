@@ -7,6 +7,8 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <optional>
 
+#include "limits/client_address.hpp"
+#include "net/client_admission.hpp"
 #include "net/ws_handshake.hpp"
 #include "net/ws_session.hpp"
 #include "ops/log.hpp"
@@ -38,6 +40,8 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
         slot_(std::move(slot)),
         open_gauge_(metrics().connections_open.with({"http"})) {
     remote_ = endpoint_text(tcp_of(stream_));
+    error_code ec;
+    peer_ = tcp_of(stream_).remote_endpoint(ec).address();
     open_gauge_.add(1);
   }
 
@@ -107,6 +111,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     if (ec)
       return reply_and_close(http::status::bad_request, "malformed HTTP request: " + ec.message());
     ++requests_;
+    if (!slot_.holds_client() && !admit_forwarded_client()) return;
     if (websocket::is_upgrade(parser_->get())) return upgrade();
     auto length = parser_->content_length();
     if (length && *length > settings_->config.limits.body_bytes) return too_large();
@@ -119,6 +124,24 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
                        if (ec) return self->abort();
                        self->dispatch();
                      });
+  }
+
+  // A trusted proxy's connection counts for the client its X-Forwarded-For names (the proxy
+  // itself when it names none); false when that client is over a limit and was answered.
+  bool admit_forwarded_client() {
+    std::optional<boost::asio::ip::address> forwarded;
+    if (settings_->proxies.contains(peer_))
+      forwarded = settings_->proxies.forwarded_client(parser_->get()["X-Forwarded-For"]);
+    std::string client = client_key(forwarded.value_or(peer_));
+    auto admitted = admit_client(ctx_, client, settings_->config.limits, SteadyClock::now());
+    if (auto* refusal = std::get_if<LimitRefusal>(&admitted)) {
+      auto res = text_response(static_cast<http::status>(refusal->status), refusal->message);
+      res.set(http::field::retry_after, retry_after_seconds(refusal->retry_after));
+      reply_and_close(std::move(res));
+      return false;
+    }
+    slot_.hold_client(std::move(std::get<KeyedCounter::Slot>(admitted)));
+    return true;
   }
 
   void too_large() {
@@ -237,12 +260,16 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   }
 
   void reply_and_close(http::status status, std::string body, bool websocket_version = false) {
+    auto res = text_response(status, std::move(body));
+    if (websocket_version) res.set(http::field::sec_websocket_version, "13");
+    reply_and_close(std::move(res));
+  }
+
+  void reply_and_close(HttpResponse res) {
     if (finished_) return;
     close_after_ = true;
     if (route_name_.empty()) route_name_ = "other";
-    auto res = text_response(status, std::move(body));
     res.set(http::field::server, "voxgate");
-    if (websocket_version) res.set(http::field::sec_websocket_version, "13");
     res.keep_alive(false);
     write(std::move(res));
   }
@@ -287,6 +314,7 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
   Gauge& open_gauge_;
   SettingsPtr settings_;
   std::string remote_;
+  boost::asio::ip::address peer_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<HttpResponse> response_;

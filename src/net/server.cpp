@@ -5,6 +5,8 @@
 #include <csignal>
 #include <thread>
 
+#include "limits/client_address.hpp"
+#include "net/client_admission.hpp"
 #include "net/http_session.hpp"
 #include "ops/log.hpp"
 #include "ops/metrics.hpp"
@@ -116,20 +118,44 @@ void Server::on_accept(error_code ec, tcp::socket socket, Worker& worker) {
     });
     return;
   }
-  auto limit = settings_.get()->config.limits.max_connections;
-  if (ctx_.open_connections.load() >= limit) {
+  auto settings = settings_.get();
+  if (ctx_.open_connections.load() >= settings->config.limits.max_connections) {
     refuse_over_limit(socket);
-  } else {
-    error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    // The socket belongs to the worker's context: the session must start on that thread.
-    // Counted here, not on the worker, so the limit holds for connections still in flight.
-    boost::asio::post(worker.context(), [this, &worker, s = std::move(socket),
-                                         slot = ConnectionSlot(ctx_)]() mutable {
-      start_http_session(std::move(s), std::move(slot), ctx_, worker, tls_.get());
-    });
+    return accept_next();
   }
+  // Counted here, not on the worker, so the limits hold for connections still in flight.
+  ConnectionSlot slot(ctx_);
+  error_code peer_error;
+  auto peer = socket.remote_endpoint(peer_error);
+  // A trusted proxy's connections are counted under the client it names, once its request is read.
+  if (!peer_error && !settings->proxies.contains(peer.address())) {
+    std::string client = client_key(peer.address());
+    auto admitted = admit_client(ctx_, client, settings->config.limits, SteadyClock::now());
+    if (auto* refusal = std::get_if<LimitRefusal>(&admitted)) {
+      refuse_client(socket, *refusal);
+      return accept_next();
+    }
+    slot.hold_client(std::move(std::get<KeyedCounter::Slot>(admitted)));
+  }
+  error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  // The socket belongs to the worker's context: the session must start on that thread.
+  boost::asio::post(worker.context(),
+                    [this, &worker, s = std::move(socket), slot = std::move(slot)]() mutable {
+                      start_http_session(std::move(s), std::move(slot), ctx_, worker, tls_.get());
+                    });
   accept_next();
+}
+
+void Server::refuse_client(tcp::socket& socket, const LimitRefusal& refusal) {
+  error_code ignored;
+  // Plain HTTP before the request is read; a TLS client would only see bytes it cannot decode.
+  if (!tls_) {
+    std::string answer = raw_http_refusal(refusal);
+    socket.non_blocking(true, ignored);
+    socket.write_some(boost::asio::buffer(answer), ignored);
+  }
+  socket.close(ignored);
 }
 
 void Server::refuse_over_limit(tcp::socket& socket) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "config/load.hpp"
+#include "limits/limit_refusal.hpp"
 #include "net/server_context.hpp"
 #include "net/worker.hpp"
 
@@ -40,6 +41,7 @@ class Server {
   void accept_next();
   void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket, Worker& worker);
   void refuse_over_limit(boost::asio::ip::tcp::socket& socket);
+  void refuse_client(boost::asio::ip::tcp::socket& socket, const LimitRefusal& refusal);
   void wait_signals();
   void watch_config_file();
   void reload(const char* why);

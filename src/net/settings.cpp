@@ -11,6 +11,7 @@ Settings::Settings(Config c, std::vector<std::string>* errors)
   std::string error;
   tokens = TokenVerifier::from_config(config.auth, error);
   if (!tokens && errors) errors->push_back(error);
+  proxies = TrustedProxies(config.limits.trusted_proxies, errors);
 }
 
 SettingsLoad load_settings(const std::string& path, const Environment& env) {

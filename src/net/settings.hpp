@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "config/load.hpp"
+#include "limits/client_address.hpp"
 #include "policy/origin_policy.hpp"
 
 namespace voxgate {
@@ -17,6 +18,7 @@ struct Settings {
   Config config;
   OriginPolicy origins;
   std::shared_ptr<const TokenVerifier> tokens;  // never null once loaded
+  TrustedProxies proxies;                       // [limits].trusted_proxies
 
   Settings(Config c, std::vector<std::string>* errors);
 };

@@ -57,6 +57,7 @@ std::string Metrics::render() const {
   out += "voxgate_build_info{version=\"" VOXGATE_VERSION "\",commit=\"" VOXGATE_COMMIT "\"} 1\n";
   connections_open.render(out, "gauge");
   connections_rejected.render(out, "counter");
+  limit_refusals.render(out, "counter");
   upgrades_accepted.render(out, "counter");
   upgrades_rejected.render(out, "counter");
   http_requests.render(out, "counter");

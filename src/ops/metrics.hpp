@@ -62,6 +62,10 @@ struct Metrics {
       "voxgate_connections_open", "Open connections by route (http before an upgrade).", {"route"}};
   Family<Counter> connections_rejected{
       "voxgate_connections_rejected_total", "Connections refused before any request.", {"reason"}};
+  Family<Counter> limit_refusals{"voxgate_limit_refusals_total",
+                                 "Connections, requests and messages a per-client limit turned "
+                                 "away, by the [limits] option.",
+                                 {"limit"}};
   Family<Counter> upgrades_accepted{
       "voxgate_ws_upgrades_accepted_total", "WebSocket upgrades accepted.", {"route"}};
   Family<Counter> upgrades_rejected{

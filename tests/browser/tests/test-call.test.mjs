@@ -96,6 +96,7 @@ test('every close reason of the bridge reads as a distinct sentence', async () =
     [1000, 'Session ended'], [1000, 'Vapi connection closed'], [1008, 'New client attached'],
     [1008, 'Unauthorized: no auth message'], [1008, 'Unauthorized: token expired'],
     [1008, 'Session not found or unauthorized'], [1008, 'Invalid trackingId'],
+    [1008, 'Too many connections for this user'], [1008, 'Too many subscribe attempts'],
     [1009, ''], [1001, 'Going Away'], [1011, ''], [1006, ''],
   ];
   const sentences = await page.evaluate(async (list) => {
