@@ -273,8 +273,15 @@ void EventLog::process(std::vector<Task>& tasks) {
     result.last_seq = known_last_seq(r.request.org_id);
     if (r.request.since && *r.request.since < result.last_seq) {
       try {
-        std::size_t limit = retention_now().history.max_events_per_org + 1;
-        Recovery rec = store_->since(r.request.org_id, *r.request.since, r.request.user_id, limit);
+        const std::string& org = r.request.org_id;
+        std::uint64_t window = retention_now().history.max_events_per_org;
+        Recovery rec = store_->since(org, *r.request.since, r.request.user_id, window + 1);
+        // More is kept than retention promises until the next prune: a client that far behind
+        // gets the newest `window` ids, told it missed some, never an older slice of them.
+        if (rec.events.size() > window && rec.events.back().seq < result.last_seq) {
+          rec = store_->since(org, result.last_seq - window, r.request.user_id, window + 1);
+          rec.complete = false;
+        }
         result.complete = rec.complete;
         for (const auto& e : rec.events) {
           if (e.seq > result.last_seq) break;  // stored by this batch after the request

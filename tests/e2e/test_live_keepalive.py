@@ -102,3 +102,35 @@ def test_since_older_than_retention_says_incomplete(gateway):
     assert done["complete"] is False
     # The first batch was cut to its newest 5; e10 came after that prune.
     assert events == [f"e{i}" for i in range(5, 11)]
+
+
+def test_since_further_behind_than_retention_before_a_prune_gets_the_newest_window(gateway):
+    # Retention prunes every 30 s: until then the store holds more than max_events_per_org.
+    gw = gateway(CONFIG + "[history]\nmax_events_per_org = 50\n")
+    status, first = publish(gw, [transcript("org-w", f"e{i}") for i in range(5)])
+    assert status == 202
+    status, rest = publish(gw, [transcript("org-w", f"e{i}") for i in range(5, 120)])
+    assert status == 202
+    ids = first["ids"] + rest["ids"]
+
+    async def scenario():
+        ws, subscribed = await subscribe(gw, "u", "org-w", since=ids[4])
+        recovered = []
+        while True:
+            msg = await next_event(ws)
+            if msg["type"] == "recovered":
+                break
+            recovered.append(msg)
+        status, live = publish(gw, transcript("org-w", "e120"))
+        assert status == 202
+        after = await next_event(ws)
+        await ws.close()
+        return subscribed, recovered, msg, after, live
+
+    subscribed, recovered, done, after, live = run(scenario())
+    assert subscribed["lastEventId"] == ids[-1]
+    # 115 events after `since`, 50 kept: the client is told, and what it gets joins the live
+    # stream without a hole (the old slice e5..e55 followed by e120 lost e56..e119 silently).
+    assert done["complete"] is False
+    assert [e["text"] for e in recovered] == [f"e{i}" for i in range(70, 120)]
+    assert after["id"] == live["ids"][0] and after["text"] == "e120"
