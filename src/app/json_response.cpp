@@ -2,10 +2,14 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "net/utf8.hpp"
+
 namespace voxgate {
 
 HttpResponse json_response(http::status status, const boost::json::object& body) {
-  return text_response(status, boost::json::serialize(body), "application/json");
+  // Boost.JSON writes the bytes of a string as they are; one echoed from a request (a decoded
+  // ?origin=, a path) may not be UTF-8, which JSON text must be (RFC 8259 section 8.1).
+  return text_response(status, with_valid_utf8(boost::json::serialize(body)), "application/json");
 }
 
 HttpResponse json_error(http::status status, std::string_view message) {

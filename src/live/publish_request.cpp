@@ -1,8 +1,10 @@
 #include "live/publish_request.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 
 namespace voxgate {
 namespace {
@@ -120,6 +122,18 @@ std::optional<Problem> check_known_type(std::string_view type, json::object& eve
   return p;
 }
 
+// Boost.JSON reads a number beyond a double's range as infinity and writes it back as
+// "Infinity", which no JSON parser reads: stored, it would break every subscriber.
+bool has_infinity(const json::value& value) {
+  if (value.is_double()) return !std::isfinite(value.get_double());
+  if (const auto* array = value.if_array())
+    return std::any_of(array->begin(), array->end(), has_infinity);
+  if (const auto* object = value.if_object())
+    return std::any_of(object->begin(), object->end(),
+                       [](const auto& member) { return has_infinity(member.value()); });
+  return false;
+}
+
 std::optional<Problem> read_envelope(json::value& item, const std::string& path,
                                      const PublishConfig& limits, std::int64_t now_ms,
                                      NewEvent& out) {
@@ -171,6 +185,8 @@ std::variant<std::vector<NewEvent>, PublishRejection> parse_publish_body(
   boost::system::error_code ec;
   json::value doc = json::parse(body, ec);
   if (ec) return PublishRejection{400, "body is not valid JSON: " + ec.message()};
+  if (has_infinity(doc))
+    return PublishRejection{400, "body has a number beyond the range of a double (1.8e308)"};
   std::vector<NewEvent> events;
   auto one = [&](json::value& item, const std::string& path) -> std::optional<Problem> {
     NewEvent e;

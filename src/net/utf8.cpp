@@ -48,4 +48,32 @@ bool is_valid_utf8(std::string_view bytes) {
   return v.feed(bytes) && v.complete();
 }
 
+std::string with_valid_utf8(std::string text) {
+  if (is_valid_utf8(text)) return text;
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(text.size() + 16);
+  std::size_t at = 0;
+  while (at < text.size()) {
+    // The longest valid sequence starting here (1 to 4 bytes), or none.
+    Utf8Validator v;
+    std::size_t length = 0;
+    for (std::size_t n = 1; n <= 4 && at + n <= text.size(); ++n) {
+      if (!v.feed(std::string_view(text).substr(at + n - 1, 1))) break;
+      if (v.complete()) {
+        length = n;
+        break;
+      }
+    }
+    if (length == 0) {
+      out += kReplacement;
+      ++at;
+    } else {
+      out.append(text, at, length);
+      at += length;
+    }
+  }
+  return out;
+}
+
 }  // namespace voxgate

@@ -2,6 +2,7 @@
 // Incremental UTF-8 validation for WebSocket text, which may split a code point across frames.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace voxgate {
@@ -21,5 +22,9 @@ class Utf8Validator {
 };
 
 bool is_valid_utf8(std::string_view bytes);
+
+// `text` with each byte that is not part of valid UTF-8 replaced by U+FFFD; valid text comes
+// back as it is.
+std::string with_valid_utf8(std::string text);
 
 }  // namespace voxgate

@@ -73,6 +73,9 @@ std::optional<OriginPolicy::Pattern> OriginPolicy::parse_pattern(const OriginEnt
   };
   std::string_view text = trim(entry.text);
   if (text.empty()) return reject("is empty");
+  // FRONTEND_URL is often pasted as a URL with a trailing slash; browsers never send one.
+  // Dropped first, so "null/" is the null entry and not an origin without scheme or host.
+  if (text.ends_with('/') && !text.ends_with("//")) text.remove_suffix(1);
   Pattern pattern;
   pattern.entry = entry;
   if (iequals(text, "null")) {
@@ -80,8 +83,6 @@ std::optional<OriginPolicy::Pattern> OriginPolicy::parse_pattern(const OriginEnt
     return pattern;
   }
   if (text == "*") return reject("a bare \"*\" would allow every site; list the origins");
-  // FRONTEND_URL is often pasted as a URL with a trailing slash; browsers never send one.
-  if (text.ends_with('/') && !text.ends_with("//")) text.remove_suffix(1);
 
   std::string origin(text);
   const auto separator = origin.find("://");

@@ -210,7 +210,9 @@ void PgCallStore::apply(const CallUpdate& update) {
 CallPage PgCallStore::list_calls(const CallQuery& query) {
   const auto bounds = call_page_bounds(query);
   if (!bounds) return {};
-  const auto& [below, limit] = *bounds;
+  // Not a structured binding: clang before 16 cannot capture one in the lambda.
+  const CallCursor& below = bounds->below;
+  const std::int64_t limit = bounds->limit;
   return session_->read([&](PgConnection& db) {
     const PgResult rows =
         db.run(list_calls_sql,

@@ -155,8 +155,10 @@ std::vector<TranscriptSegment> final_transcript(const json::object& message) {
     if (speaker.empty()) continue;  // system prompt, tool calls and their results
     TranscriptSegment segment{std::string(speaker), std::string(text->get_string()), {}, {}};
     segment.time_ms = epoch_ms(line->if_contains("time"));
+    // A number beyond a double's range parses as infinity, which JSON cannot carry back out.
     if (const auto* offset = line->if_contains("secondsFromStart"); offset && offset->is_number())
-      segment.seconds_from_start = offset->to_number<double>();
+      if (const double seconds = offset->to_number<double>(); std::isfinite(seconds))
+        segment.seconds_from_start = seconds;
     segments.push_back(std::move(segment));
   }
   return segments;

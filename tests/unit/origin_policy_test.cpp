@@ -248,6 +248,19 @@ TEST(OriginPolicy, NullOnlyWhenListed) {
   EXPECT_EQ(listed.decide("https://evil.com").reason, Reason::not_listed);
 }
 
+// Found by tests/fuzz/origin_fuzz.cpp: "null/" became an entry without scheme or host that
+// allowed nothing (shown as "://"); the pasted trailing slash is now dropped before "null".
+TEST(OriginPolicy, NullWithTrailingSlashIsTheNullEntry) {
+  std::vector<std::string> errors;
+  const OriginPolicy policy({{"null/", "FRONTEND_URL"}}, true, &errors);
+  EXPECT_TRUE(errors.empty());
+  const OriginDecision d = policy.decide("null");
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.reason, Reason::matched);
+  EXPECT_EQ(d.entry, "null/");
+  EXPECT_EQ(policy.decide("https://voxanne.ai").reason, Reason::not_listed);
+}
+
 TEST(OriginPolicy, DecisionNamesEntryAndSource) {
   const OriginPolicy policy(kEntries, true);
   const OriginDecision d = policy.decide("https://www.voxanne.ai");

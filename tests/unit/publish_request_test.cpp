@@ -93,6 +93,26 @@ TEST(Publish, GatewayAssignsIdAndOrgAndScopesByUser) {
   EXPECT_EQ((*events)[1].user_id, "u9") << "an event naming a user is scoped to it";
 }
 
+// Found by tests/fuzz/publish_fuzz.cpp: Boost.JSON reads 1e382 as infinity and serialises it as
+// "Infinity", which no JSON parser reads; stored, the event would break every subscriber.
+TEST(Publish, NumberBeyondADoubleIsRefused) {
+  auto result =
+      parse_publish_body(R"([{"orgId":"1","event":{"type":"_","":1e382}}])", PublishConfig{}, 0);
+  auto* rejected = std::get_if<PublishRejection>(&result);
+  ASSERT_NE(rejected, nullptr);
+  EXPECT_EQ(rejected->status, 400);
+  EXPECT_NE(rejected->message.find("beyond the range of a double"), std::string::npos)
+      << rejected->message;
+  auto negative = parse_publish_body(
+      R"({"orgId":"o","event":{"type":"call_ended","vapiCallId":"c","durationSeconds":-4e400}})",
+      PublishConfig{}, 0);
+  EXPECT_TRUE(std::holds_alternative<PublishRejection>(negative));
+  auto largest =
+      parse_publish_body(R"({"orgId":"o","event":{"type":"x","n":1.7e308}})", PublishConfig{}, 0);
+  ASSERT_TRUE(std::holds_alternative<std::vector<NewEvent>>(largest));
+  EXPECT_EQ(std::get<std::vector<NewEvent>>(largest)[0].body.find("Infinity"), std::string::npos);
+}
+
 TEST(EventEncoding, AddsIdAndOrgWithoutReparsing) {
   EXPECT_EQ(encode_event("org-1", 42, R"({"type":"x","a":1})"),
             R"({"id":"42","orgId":"org-1","type":"x","a":1})");

@@ -236,6 +236,41 @@ TEST(VapiParse, TimestampAsIsoStringOrSeconds) {
   EXPECT_FALSE(parsed(R"({"message":{"type":"hang","timestamp":true}})").timestamp_ms);
 }
 
+// Found by tests/fuzz/vapi_webhook_fuzz.cpp (the exact input): Boost.JSON reads a number beyond
+// a double's range as infinity and would write it back as "Infinity", which is not JSON.
+TEST(VapiParse, TimestampBeyondADoubleIsIgnored) {
+  const auto m = parsed(R"({
+  "message": {
+    "timestamp": 1749722e80200,
+    "type": "hang",
+    "call": {
+      "id": "3c9d2a71-8e4b-4c7a3c104",
+      "orgId": "0f3a9c2e-6b1d-4e57-a8c4-7d2e9b40",
+      "temadata": {"o rgId": "org-brightsmile" }
+    }
+  }
+}
+)");
+  EXPECT_EQ(m.kind, VapiMessageKind::other);
+  EXPECT_EQ(m.call_id, "3c9d2a71-8e4b-4c7a3c104");
+  EXPECT_FALSE(m.timestamp_ms);
+}
+
+// The same infinity in an offset was stored and served by /api/calls/<id> as "Infinity",
+// breaking the call detail for JSON clients.
+TEST(VapiParse, OffsetBeyondADoubleIsDropped) {
+  const auto m = parsed(
+      R"({"message":{"type":"end-of-call-report","call":{"id":"c"},"artifact":{"messages":[
+          {"role":"bot","message":"Hi","secondsFromStart":1e400},
+          {"role":"user","message":"Hello","secondsFromStart":-2e308,"time":1e999},
+          {"role":"bot","message":"Bye","secondsFromStart":12.5}]}}})");
+  ASSERT_EQ(m.final_transcript.size(), 3u);
+  EXPECT_FALSE(m.final_transcript[0].seconds_from_start);
+  EXPECT_FALSE(m.final_transcript[1].seconds_from_start);
+  EXPECT_FALSE(m.final_transcript[1].time_ms);
+  EXPECT_DOUBLE_EQ(m.final_transcript[2].seconds_from_start.value_or(-1), 12.5);
+}
+
 struct RejectCase {
   const char* name;
   std::string body;
