@@ -16,10 +16,11 @@ BUILD_PACKAGES=(
 
 # Tests run with Debian's /usr/bin/python3 (python3-websockets), never a pyenv one; the web
 # pages in Debian's Chromium driven by playwright-core (npm), with a microphone fed by espeak-ng;
-# real PostgreSQL and NATS servers, started on loopback by tests/services/services.sh.
+# real PostgreSQL and NATS servers, started on loopback by tests/services/services.sh; clang's
+# libFuzzer for scripts/fuzz.sh.
 TEST_PACKAGES=(
   python3 python3-websockets python3-pytest curl openssl chromium espeak-ng
-  postgresql nats-server
+  postgresql nats-server clang libclang-rt-14-dev
 )
 
 with_tests=0

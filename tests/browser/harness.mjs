@@ -26,6 +26,13 @@ function cleanEnv() {
     !['FRONTEND_URL', 'CORS_ORIGIN', 'ALLOWED_WS_ORIGINS', 'PORT', 'SUPABASE_JWT_SECRET'].includes(k)));
 }
 
+// The first sanitizer report in a process's output, from a few lines before it, or null.
+function sanitizerReport(output) {
+  const lines = output.split('\n');
+  const at = lines.findIndex((l) => /ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:/.test(l));
+  return at < 0 ? null : lines.slice(Math.max(0, at - 3), at + 300).join('\n');
+}
+
 // One voxgate process with its own folder, config and captured JSON log lines.
 export class Gateway {
   static async start({ config = '', port = 0, dir } = {}) {
@@ -50,7 +57,8 @@ ${config}
   static async launch(g, command, args, { cwd, env = {} }) {
     g.proc = spawn(command, args, { cwd, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     g.logs = [];
-    g.exited = new Promise((resolve) => g.proc.on('exit', (code, signal) => resolve({ code, signal })));
+    // 'close', not 'exit': the output is read to its end, a sanitizer's report with it.
+    g.exited = new Promise((resolve) => g.proc.on('close', (code, signal) => resolve({ code, signal })));
     const listening = new Promise((resolve, reject) => {
       const lines = createInterface({ input: g.proc.stdout });
       lines.on('line', (text) => {
@@ -59,7 +67,7 @@ ${config}
         g.logs.push(line);
         if (line.msg === 'voxgate listening') resolve(line.port);
       });
-      g.proc.stderr.on('data', (chunk) => g.logs.push({ stderr: String(chunk) }));
+      createInterface({ input: g.proc.stderr }).on('line', (text) => g.logs.push({ stderr: text }));
       g.exited.then(({ code }) => reject(new Error(`${command} exited (${code}) before listening:\n` +
         g.logs.map((l) => JSON.stringify(l)).join('\n'))));
     });
@@ -68,12 +76,16 @@ ${config}
     return g;
   }
 
-  // SIGTERM and the exit status: a sanitizer report makes it non-zero, so no test passes over one.
+  // SIGTERM, then the exit status and the output: after a graceful stop a leak or memory error
+  // (ASan, LSan, UBSan report; the asan build also exits non-zero) fails the test that owns it.
   async stop({ keepDir = false } = {}) {
-    if (this.proc.exitCode === null) this.proc.kill('SIGTERM');
-    const { code } = await this.exited;
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGTERM');
+    const { code, signal } = await this.exited;
     if (this.ownsDir && !keepDir) rmSync(this.dir, { recursive: true, force: true });
-    if (code !== 0) throw new Error(`voxgate exited with ${code}`);
+    const output = this.logs.map((l) => l.stderr ?? l.raw ?? JSON.stringify(l)).join('\n');
+    const report = sanitizerReport(output);
+    if (report) throw new Error(`sanitizer report from voxgate (exit ${code ?? signal}):\n${report}`);
+    if (code !== 0) throw new Error(`voxgate exited with ${code ?? signal}:\n${output.split('\n').slice(-60).join('\n')}`);
   }
 
   async metrics() {

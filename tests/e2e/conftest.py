@@ -16,6 +16,19 @@ pytest_plugins = ["conftest_fake_vapi", "conftest_services"]  # fake_vapi, servi
 
 REPO = Path(__file__).resolve().parents[2]
 
+# What ASan, LSan and UBSan print when they find something; the asan build exits non-zero too.
+SANITIZER_MARKERS = ("ERROR: LeakSanitizer", "ERROR: AddressSanitizer", "runtime error:")
+
+
+def sanitizer_report(text_or_lines, context=3, limit=300):
+    """The first sanitizer report in a process's output (with the lines before it), or None."""
+    lines = text_or_lines.splitlines() if isinstance(text_or_lines, str) else list(text_or_lines)
+    for i, line in enumerate(lines):
+        if any(marker in line for marker in SANITIZER_MARKERS):
+            return "\n".join(lines[max(0, i - context):i + limit])
+    return None
+
+
 # Variables that change voxgate's behaviour; tests set them explicitly or not at all.
 VOXGATE_ENV = ("FRONTEND_URL", "CORS_ORIGIN", "ALLOWED_WS_ORIGINS", "PORT", "VOXGATE_LISTEN",
                "VOXGATE_CONFIG", "SUPABASE_JWT_SECRET", "VOXGATE_API_KEY")
@@ -57,7 +70,12 @@ class Gateway:
                                      env=clean_env(env), cwd=self.workdir)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        line = self.wait_for_log("voxgate listening", timeout=20)
+        try:
+            line = self.wait_for_log("voxgate listening", timeout=20)
+        except AssertionError:
+            self.proc.kill()  # no owner will stop a gateway that never started
+            self.proc.wait()
+            raise
         self.port = line["port"]
         self.host = "127.0.0.1"
 
@@ -143,6 +161,25 @@ class Gateway:
         self._reader.join(timeout=5)
         return self.proc.returncode
 
+    def exit_problem(self):
+        """Stops the process; says what is wrong with how it ended (None when nothing is): an exit
+        status other than expected_exit, or a sanitizer report, which is never expected."""
+        code = self.stop()
+        with self._cond:
+            report = sanitizer_report(self.raw)
+            tail = "\n".join(self.raw[-60:])
+        if report is not None:
+            return f"sanitizer report from voxgate (exit status {code}):\n{report}"
+        if code != self.expected_exit:
+            return f"voxgate exited with {code}, expected {self.expected_exit}:\n{tail}"
+        return None
+
+
+def stop_all(gateways):
+    """Stops every gateway, then fails with what went wrong in any of them."""
+    problems = [p for p in (gw.exit_problem() for gw in gateways) if p is not None]
+    assert not problems, "\n\n".join(problems)
+
 
 @pytest.fixture
 def gateway(voxgate_bin, tmp_path):
@@ -155,11 +192,8 @@ def gateway(voxgate_bin, tmp_path):
         return gw
 
     yield start
-    for gw in started:
-        code = gw.stop()
-        # A sanitizer report makes the process exit non-zero: no test passes over one.
-        assert code == gw.expected_exit, "voxgate exited with %s:\n%s" % (
-            code, "\n".join(gw.raw[-60:]))
+    # After a graceful stop a leak or memory error is reported here and fails the test.
+    stop_all(started)
 
 
 def raw_http(port, data, timeout=10):
@@ -186,4 +220,4 @@ def echo_server(voxgate_bin, tmp_path_factory):
                  '[dev]\necho_route = true\n[limits]\nws_message_bytes = "64KiB"\n')
     gw.max_message = max_message
     yield gw
-    assert gw.stop() == 0, "\n".join(gw.raw[-60:])
+    stop_all([gw])

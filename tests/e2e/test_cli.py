@@ -2,12 +2,13 @@
 
 import subprocess
 
-from conftest import clean_env
+from conftest import clean_env, sanitizer_report
 
 
 def run_cli(voxgate_bin, *args, env=None):
     res = subprocess.run([voxgate_bin, *args], capture_output=True, text=True,
                          env=clean_env(env), timeout=30)
+    assert sanitizer_report(res.stderr) is None, sanitizer_report(res.stderr)
     return res.returncode, res.stdout, res.stderr
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Gateway
+from conftest import Gateway, stop_all
 from helpers import closed_with, connect, run
 from test_live_calls import CONFIG, next_event, publish, subscribe, transcript
 from test_web_voice import attach, audio_frames, end_call, start_call, token
@@ -61,10 +61,7 @@ def cluster(voxgate_bin, tmp_path, services):
         return nodes
 
     yield start
-    for node in started:
-        code = node.stop()
-        assert code == node.expected_exit, "voxgate exited with %s:\n%s" % (
-            code, "\n".join(node.raw[-60:]))
+    stop_all(started)
 
 
 class CuttableLink:

@@ -3,7 +3,7 @@
 import socket
 import subprocess
 
-from conftest import clean_env
+from conftest import clean_env, sanitizer_report
 
 CONFIG = '[origins]\nallow = ["https://voxanne.ai"]\n'
 
@@ -11,6 +11,7 @@ CONFIG = '[origins]\nallow = ["https://voxanne.ai"]\n'
 def doctor(voxgate_bin, *args):
     res = subprocess.run([voxgate_bin, "doctor", *args], capture_output=True, text=True,
                          env=clean_env(), timeout=60)
+    assert sanitizer_report(res.stderr) is None, sanitizer_report(res.stderr)
     return res.returncode, res.stdout + res.stderr
 
 
