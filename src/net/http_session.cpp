@@ -225,10 +225,13 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     auto match = ctx_.router.find(req.method(), path);
     if (!match.route) {
       route_name_ = "other";
-      if (match.path_exists)
-        return send(text_response(
+      if (match.path_exists) {
+        auto res = text_response(
             http::status::method_not_allowed,
-            std::string(req.method_string()) + " is not allowed on " + std::string(path)));
+            std::string(req.method_string()) + " is not allowed on " + std::string(path));
+        res.set(http::field::allow, match.allow);
+        return send(std::move(res));
+      }
       return send(text_response(http::status::not_found, "no route at " + std::string(path)));
     }
     route_name_ = match.route->name;
@@ -279,6 +282,13 @@ class HttpSession final : public Session, public std::enable_shared_from_this<Ht
     phase_ = "write";
     deadline_ = SteadyClock::now() + settings_->config.limits.handshake_timeout;
     response_ = std::move(res);
+    // RFC 9110 9.3.2: a HEAD answer carries GET's header fields and no content; a body here
+    // would be read by the client as the start of the next answer.
+    if (parser_ && parser_->get().method() == http::verb::head && !response_->body().empty()) {
+      const auto length = response_->body().size();
+      response_->body().clear();
+      response_->content_length(length);
+    }
     http::async_write(
         stream_, *response_,
         [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_write(ec); });

@@ -5,19 +5,34 @@ namespace {
 bool path_matches(const HttpRoute& r, std::string_view path) {
   return r.prefix ? path.starts_with(r.path) : path == r.path;
 }
+
+// RFC 9110 9.3.2: HEAD is answered as GET would be, without the content.
+bool answers(const HttpRoute& r, http::verb method) {
+  return r.method == method || (method == http::verb::head && r.method == http::verb::get);
+}
+
+void add_allowed(std::string& allow, http::verb method) {
+  std::string_view name = http::to_string(method);
+  if (allow.find(name) != std::string::npos) return;
+  if (!allow.empty()) allow += ", ";
+  allow += name;
+  if (method == http::verb::get) allow += ", HEAD";
+}
 }  // namespace
 
 Router::HttpMatch Router::find(http::verb method, std::string_view path) const {
   HttpMatch m;
   for (const auto& r : http_) {
     if (!path_matches(r, path)) continue;
-    if (r.method == method) {
+    if (answers(r, method)) {
       m.route = &r;
+      m.allow.clear();
       return m;
     }
     m.path_exists = true;
+    add_allowed(m.allow, r.method);
   }
-  if (!m.path_exists && fallback_ && fallback_->method == method && fallback_accepts_(path))
+  if (!m.path_exists && fallback_ && answers(*fallback_, method) && fallback_accepts_(path))
     m.route = &*fallback_;
   return m;
 }

@@ -41,6 +41,7 @@ class Router {
   void add(HttpRoute route) { http_.push_back(std::move(route)); }
   void add(WsRoute route) { ws_.push_back(std::move(route)); }
   // Answers a request of its method at a path no route has and `accepts` takes (the pages' files).
+  // A GET route answers HEAD too.
   void set_fallback(HttpRoute route, std::function<bool(std::string_view path)> accepts) {
     fallback_ = std::move(route);
     fallback_accepts_ = std::move(accepts);
@@ -49,6 +50,7 @@ class Router {
   struct HttpMatch {
     const HttpRoute* route = nullptr;  // null: nothing at this method and path
     bool path_exists = false;          // some route has this path with another method (405)
+    std::string allow;                 // those methods, for the 405's Allow header
   };
   HttpMatch find(http::verb method, std::string_view path) const;
   const WsRoute* find_ws(std::string_view path, const Config& config) const;

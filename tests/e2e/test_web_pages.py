@@ -6,6 +6,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import re
 import subprocess
@@ -259,6 +260,35 @@ def test_other_methods_and_unknown_paths(gateway):
     status, _, body = fetch(gw, "/nope.js")
     assert (status, body) == (404, b"no route at /nope.js\n")
     assert fetch(gw, "/api/dev/token")[0] == 405  # the route exists for POST
+
+
+def test_head_answers_like_get_without_a_body(gateway):
+    gw = gateway(DEV)
+    # http.client reads a HEAD answer without content: a body sent anyway would be taken as the
+    # next answer on this keep-alive connection, and the GET after it would fail to parse.
+    conn = http.client.HTTPConnection("127.0.0.1", gw.port, timeout=10)
+    try:
+        for path in ("/", "/client.js", "/health", "/nope"):
+            conn.request("GET", path)
+            got = conn.getresponse()
+            body = got.read()
+            conn.request("HEAD", path)
+            head = conn.getresponse()
+            assert head.read() == b""
+            assert (head.status, head.getheader("Content-Length")) == (got.status, str(len(body)))
+            assert head.getheader("Content-Type") == got.getheader("Content-Type"), path
+        conn.request("GET", "/health")
+        assert conn.getresponse().read() == b'{"status":"ok"}'
+    finally:
+        conn.close()
+
+
+def test_method_not_allowed_says_which_are(gateway):
+    gw = gateway(DEV)
+    status, headers, _ = fetch(gw, "/api/dev/token")
+    assert (status, headers.get("allow")) == (405, "POST")
+    status, headers, _ = fetch(gw, "/health", method="POST", data=b"")
+    assert (status, headers.get("allow")) == (405, "GET, HEAD")
 
 
 # ---------------------------------------------------------------- /api/dev, /api/dev/token

@@ -30,6 +30,26 @@ TEST(Router, HttpByMethodAndPath) {
   EXPECT_FALSE(missing.path_exists);
 }
 
+TEST(Router, HeadIsAnsweredByTheGetRoute) {
+  Router r = sample();
+  r.set_fallback(HttpRoute{http::verb::get, "", false, "pages", nullptr},
+                 [](std::string_view p) { return p == "/"; });
+  EXPECT_EQ(r.find(http::verb::head, "/health").route->name, "/health");
+  EXPECT_EQ(r.find(http::verb::head, "/").route->name, "pages");
+  auto head_of_post = r.find(http::verb::head, "/api/calls/abc");
+  EXPECT_EQ(head_of_post.route, nullptr);
+  EXPECT_TRUE(head_of_post.path_exists);
+}
+
+TEST(Router, MethodNotAllowedNamesTheAllowedOnes) {
+  Router r = sample();
+  r.add(HttpRoute{http::verb::get, "/api/calls/", true, "/api/calls", nullptr});
+  r.add(HttpRoute{http::verb::get, "/api/", true, "/api", nullptr});
+  EXPECT_EQ(r.find(http::verb::post, "/health").allow, "GET, HEAD");
+  EXPECT_EQ(r.find(http::verb::delete_, "/api/calls/x").allow, "POST, GET, HEAD");
+  EXPECT_EQ(r.find(http::verb::get, "/api/calls/x").allow, "");
+}
+
 TEST(Router, WebSocketRoutesHonourTheirSwitch) {
   Router r = sample();
   Config off, on;
