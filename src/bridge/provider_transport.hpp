@@ -77,8 +77,9 @@ void dial(Stream& stream, boost::asio::ip::tcp::resolver& resolver, const Provid
         }
         boost::asio::async_connect(
             tcp_of(stream), endpoints,
-            [&stream, &url, then = std::move(then)](const boost::system::error_code& ec,
-                                                    const tcp::endpoint&) mutable {
+            // `stream` is used only for TLS: an implicit capture does not warn without it.
+            [&, then = std::move(then)](const boost::system::error_code& ec,
+                                        const tcp::endpoint&) mutable {
               if (ec) return then("cannot connect to " + url.display + ": " + ec.message());
               if constexpr (is_tls_v<Stream>) {
                 expect_certificate_for(stream, url);

@@ -18,8 +18,8 @@ struct ServerContext {
   LogThrottle origin_log{std::chrono::seconds(10)};
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open_connections{0};
-  KeyedCounter connections_by_client;   // [limits].connections_per_ip
-  KeyedRate new_connections_by_client;  // [limits].connection_rate_per_ip
+  KeyedCounter connections_by_client{};   // [limits].connections_per_ip
+  KeyedRate new_connections_by_client{};  // [limits].connection_rate_per_ip
 };
 
 // Counts a TCP connection from accept to close; moves from the HTTP session to the WebSocket.
