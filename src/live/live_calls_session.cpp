@@ -9,6 +9,7 @@
 #include "limits/limit_refusal.hpp"
 #include "limits/token_bucket.hpp"
 #include "limits/user_connections.hpp"
+#include "live/replay_backlog.hpp"
 #include "ops/clock.hpp"
 #include "ops/log.hpp"
 #include "ops/metrics.hpp"
@@ -78,20 +79,37 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
     user_slot_.release();
   }
 
+  void on_drain(WsConnection& c) override {
+    if (!backlog_.empty()) backlog_.send_some(c, replay_budget(c));
+  }
+
   void deliver(const Delivery& d) override {
     // While the history is being read, live events up to its end are part of it.
     if (state_ != State::live || d.seq <= last_seq_) return;
     last_seq_ = d.seq;
     const auto limit = conn_->settings().config.live.queue_bytes;
-    if (conn_->queued_bytes() + d.payload->size() > limit) {
-      metrics().events_dropped.with({"slow_consumer"}).inc();
-      return conn_->close(1013, "slow consumer");
+    if (!backlog_.empty()) {
+      // Behind the history still owed, which goes out as the client reads.
+      if (!backlog_.hold(d.payload, limit)) slow_consumer();
+      return;
     }
+    if (conn_->queued_bytes() + d.payload->size() > limit) return slow_consumer();
     conn_->send(d.payload, false);
   }
 
  private:
   enum class State { waiting, recovering, live };
+
+  // The history goes to the queue in parts of half of it: room is left for live events.
+  static std::size_t replay_budget(const WsConnection& c) {
+    return c.settings().config.live.queue_bytes / 2;
+  }
+
+  void slow_consumer() {
+    metrics().events_dropped.with({"slow_consumer"}).inc();
+    backlog_.clear();
+    conn_->close(1013, "slow consumer");
+  }
 
   std::optional<UserIdentity> verify(WsConnection& c, const json::object& msg) {
     const auto* token = msg.if_contains("token");
@@ -182,12 +200,14 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
                                              {"userId", identity_.user_id},
                                              {"orgId", identity_.org_id},
                                              {"lastEventId", std::to_string(result.last_seq)}}));
-    if (recovering_since_) {
-      for (auto& e : result.events) c.send_text(std::move(e));
-      c.send_text(json::serialize(json::object{
-          {"type", "recovered"}, {"count", result.events.size()}, {"complete", result.complete}}));
-    }
     state_ = State::live;
+    if (recovering_since_) {
+      const auto count = result.events.size();
+      result.events.push_back(json::serialize(
+          json::object{{"type", "recovered"}, {"count", count}, {"complete", result.complete}}));
+      backlog_.start(std::move(result.events));
+      backlog_.send_some(c, replay_budget(c));
+    }
   }
 
   void refresh(WsConnection& c, const json::object& msg) {
@@ -220,6 +240,7 @@ class LiveCallsSession final : public WsHandler, public LiveSubscriber {
   SteadyTime auth_deadline_{};
   TokenBucket subscribes_;        // [limits].subscribes_per_connection
   KeyedCounter::Slot user_slot_;  // [limits].connections_per_user
+  ReplayBacklog backlog_;         // the answer to `since` and events behind it, not yet queued
   bool registered_ = false;
   bool recovering_since_ = false;
 };

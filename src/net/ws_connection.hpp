@@ -71,6 +71,8 @@ class WsHandler {
   virtual void on_message(WsConnection& c, std::string_view data, bool binary) = 0;
   // Called by the worker's sweep: the place for per-connection deadlines.
   virtual void on_sweep(WsConnection& c, SteadyTime now) {}
+  // The send queue emptied: a handler pacing a long answer sends its next part.
+  virtual void on_drain(WsConnection& c) {}
   virtual void on_close(WsConnection& c) {}
 };
 

@@ -264,7 +264,10 @@ class WsSession final : public WsConnection, public Session, private ws::FrameSi
     queue_.clear();
     head_ = 0;
     release_if_large(queue_);
-    if (!close_sent_) return;
+    if (!close_sent_) {
+      if (!closing_) handler_->on_drain(*this);  // what it sends is written, and drains, here
+      return;
+    }
     if (peer_closed_) return finish();  // both close frames exchanged
     if constexpr (!is_tls_v<Stream>) {
       // FIN after our close frame; the peer's close or EOF then ends the connection.

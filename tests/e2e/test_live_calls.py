@@ -43,8 +43,9 @@ def transcript(org, text, user=None):
     return env
 
 
-async def subscribe(gw, user, org, since=None, token=None):
-    ws = await connect(gw.ws_url("/ws/live-calls"), origin="https://voxanne.ai")
+async def subscribe(gw, user, org, since=None, token=None, **options):
+    """`options` go to the client library's connect (queue and size limits)."""
+    ws = await connect(gw.ws_url("/ws/live-calls"), origin="https://voxanne.ai", **options)
     msg = {"type": "subscribe", "token": token or user_token(SECRET, user, org)}
     if since is not None:
         msg["since"] = since
@@ -246,3 +247,46 @@ def test_slow_consumer_is_closed_1013_and_recovers_everything(gateway):
     assert code == 1013
     assert seen + rest == ids, "every event exactly once, in order"
     assert done["complete"] is True
+
+
+def test_a_recovery_larger_than_the_queue_is_paced_not_closed(gateway):
+    # 16 MB of history against a 64 KiB queue: the answer to `since` waits for the client to
+    # read it, and a live event published meanwhile follows it instead of closing 1013.
+    gw = gateway(CONFIG + '[limits]\nbody_bytes = "8MiB"\n[live]\nqueue_bytes = "64KiB"\n')
+    big = "x" * 40000
+    batches, per_batch = 4, 100
+
+    async def scenario():
+        ids = []
+        for b in range(batches):
+            status, body = await asyncio.to_thread(
+                publish, gw, [transcript("org-r", f"{b}-{i}-{big}") for i in range(per_batch)])
+            assert status == 202
+            ids += body["ids"]
+        # max_queue=1 and a small read limit: the client library stops reading from the socket.
+        ws, _ = await subscribe(gw, "u", "org-r", since="0", max_queue=1, read_limit=4096,
+                                max_size=None)
+        await asyncio.sleep(0.5)  # the socket's buffers fill while the client reads nothing
+        status, body = await asyncio.to_thread(publish, gw, transcript("org-r", "live"))
+        assert status == 202
+        ids += body["ids"]
+        got = []
+        while True:
+            msg = await next_event(ws)
+            if msg["type"] == "recovered":
+                recovered = msg
+            else:
+                got.append(msg["id"])
+            if msg.get("text") == "live":
+                break
+        status, body = await asyncio.to_thread(publish, gw, transcript("org-r", "after"))
+        after = await next_event(ws)
+        await ws.close()
+        return ids, got, recovered, body["ids"][0], after
+
+    ids, got, recovered, after_id, after = run(scenario())
+    assert got == ids, "the history, then the live event, each exactly once"
+    assert recovered == {"type": "recovered", "count": batches * per_batch, "complete": True}
+    assert after["id"] == after_id
+    assert gw.metric('voxgate_ws_closes_total{route="/ws/live-calls",code="1013"}') == 0
+
