@@ -202,10 +202,23 @@ def test_refresh_and_token_expiry(gateway):
     assert closed == (1008, "Unauthorized: token expired")
 
 
+# 16 MB of events: 4 requests of 100 transcripts of 40 kB (needs [limits] body_bytes = 8MiB).
+BIG_BATCHES, BIG_PER_BATCH = 4, 100
+
+
+def publish_big_events(gw, org):
+    """Publishes BIG_BATCHES * BIG_PER_BATCH large transcripts to `org`; returns their ids."""
+    ids = []
+    for b in range(BIG_BATCHES):
+        status, body = publish(gw, [transcript(org, f"{b}-{i}-" + "x" * 40000)
+                                    for i in range(BIG_PER_BATCH)])
+        assert status == 202
+        ids += body["ids"]
+    return ids
+
+
 def test_slow_consumer_is_closed_1013_and_recovers_everything(gateway):
     gw = gateway(CONFIG + '[limits]\nbody_bytes = "8MiB"\n[live]\nqueue_bytes = "256KiB"\n')
-    big = "x" * 40000
-    batches, per_batch = 4, 100
 
     async def scenario():
         # max_queue=1 and a small read limit: the client library stops reading from the socket.
@@ -213,12 +226,7 @@ def test_slow_consumer_is_closed_1013_and_recovers_everything(gateway):
                            max_size=None)
         await ws.send(json.dumps({"type": "subscribe", "token": user_token(SECRET, "u", "org-s")}))
         assert json.loads(await ws.recv())["type"] == "subscribed"
-        ids = []
-        for b in range(batches):
-            status, body = await asyncio.to_thread(
-                publish, gw, [transcript("org-s", f"{b}-{i}-{big}") for i in range(per_batch)])
-            assert status == 202
-            ids += body["ids"]
+        ids = await asyncio.to_thread(publish_big_events, gw, "org-s")
         series = 'voxgate_ws_closes_total{route="/ws/live-calls",code="1013"}'
         for _ in range(300):
             if await asyncio.to_thread(gw.metric, series) >= 1:
@@ -253,16 +261,9 @@ def test_a_recovery_larger_than_the_queue_is_paced_not_closed(gateway):
     # 16 MB of history against a 64 KiB queue: the answer to `since` waits for the client to
     # read it, and a live event published meanwhile follows it instead of closing 1013.
     gw = gateway(CONFIG + '[limits]\nbody_bytes = "8MiB"\n[live]\nqueue_bytes = "64KiB"\n')
-    big = "x" * 40000
-    batches, per_batch = 4, 100
 
     async def scenario():
-        ids = []
-        for b in range(batches):
-            status, body = await asyncio.to_thread(
-                publish, gw, [transcript("org-r", f"{b}-{i}-{big}") for i in range(per_batch)])
-            assert status == 202
-            ids += body["ids"]
+        ids = await asyncio.to_thread(publish_big_events, gw, "org-r")
         # max_queue=1 and a small read limit: the client library stops reading from the socket.
         ws, _ = await subscribe(gw, "u", "org-r", since="0", max_queue=1, read_limit=4096,
                                 max_size=None)
@@ -286,7 +287,8 @@ def test_a_recovery_larger_than_the_queue_is_paced_not_closed(gateway):
 
     ids, got, recovered, after_id, after = run(scenario())
     assert got == ids, "the history, then the live event, each exactly once"
-    assert recovered == {"type": "recovered", "count": batches * per_batch, "complete": True}
+    assert recovered == {"type": "recovered", "count": BIG_BATCHES * BIG_PER_BATCH,
+                         "complete": True}
     assert after["id"] == after_id
     assert gw.metric('voxgate_ws_closes_total{route="/ws/live-calls",code="1013"}') == 0
 
